@@ -1,0 +1,35 @@
+// What every API handler is: the API key, the versions it truly serves (ApiVersions is derived from
+// these), and a function from a decoded request to a response object (or null: no response).
+
+import type { Logger } from '../observability/logger.js';
+import type { RequestHeader } from '../protocol/framing.js';
+import type { BrokerState } from './broker-state.js';
+
+export interface ConnectionInfo {
+  id: number;
+  remoteAddress: string;
+  listener: string;
+}
+
+export interface RequestContext {
+  header: RequestHeader;
+  connection: ConnectionInfo;
+  broker: BrokerState;
+  logger: Logger;
+  /** Close this connection after this request (Kafka does so for errors on acks=0 produce). */
+  closeConnection(): void;
+}
+
+export type HandlerResult<Res> = Res | null | Promise<Res | null>;
+
+export interface ApiHandler<Req = unknown, Res = unknown> {
+  apiKey: number;
+  /** Lowest version advertised in ApiVersions (defaults to minVersion). */
+  advertisedMinVersion?: number;
+  /** Lowest version actually served; requests below it (but advertised) get errorResponse. */
+  minVersion: number;
+  maxVersion: number;
+  handle(request: Req, ctx: RequestContext): HandlerResult<Res>;
+  /** A valid response carrying `errorCode` everywhere it fits, for refused versions and unexpected failures. */
+  errorResponse?(request: Req, errorCode: number, ctx: RequestContext): Res | null;
+}

@@ -1,0 +1,139 @@
+// CreateTopics (key 19), v0-v7. Validates names, partition counts, the replication factor (one
+// broker: only 1), manual assignments (every partition 0..n-1 exactly once, on this broker) and
+// the topic configs this broker honours (others get INVALID_CONFIG naming the key).
+// validate_only (v1+) checks everything and creates nothing.
+
+import { ErrorCode, KafkaError } from '../../protocol/errors.js';
+import { ZERO_UUID } from '../../protocol/codec/uuid.js';
+import {
+  ApiKey,
+  type CreateTopicsRequest,
+  type CreateTopicsRequestCreatableTopic,
+  type CreateTopicsResponseCreatableTopicResultInput,
+  type CreateTopicsResponseInput,
+} from '../../protocol/messages/index.js';
+import type { ApiHandler, RequestContext } from '../handler.js';
+
+type TopicResult = CreateTopicsResponseCreatableTopicResultInput;
+
+function failed(name: string, errorCode: number, errorMessage: string | null): TopicResult {
+  return {
+    name,
+    topicId: ZERO_UUID,
+    errorCode,
+    errorMessage,
+    numPartitions: -1,
+    replicationFactor: -1,
+    configs: null,
+  };
+}
+
+/** Partition count and replication factor implied by a manual replica assignment. */
+function fromAssignments(
+  t: CreateTopicsRequestCreatableTopic,
+  nodeId: number,
+): { partitions: number; rf: number } {
+  if (t.numPartitions !== -1 || t.replicationFactor !== -1) {
+    throw new KafkaError(
+      ErrorCode.INVALID_REQUEST,
+      'Both numPartitions or replicationFactor and replicasAssignments were set. Both cannot be used at the same time.',
+    );
+  }
+  const seen = new Set<number>();
+  for (const a of t.assignments) {
+    if (seen.has(a.partitionIndex))
+      throw new KafkaError(
+        ErrorCode.INVALID_REPLICA_ASSIGNMENT,
+        `Partition ${a.partitionIndex} is assigned twice.`,
+      );
+    seen.add(a.partitionIndex);
+    if (a.brokerIds.length === 0)
+      throw new KafkaError(
+        ErrorCode.INVALID_REPLICA_ASSIGNMENT,
+        `Partition ${a.partitionIndex} has no replicas.`,
+      );
+    for (const b of a.brokerIds) {
+      if (b !== nodeId)
+        throw new KafkaError(
+          ErrorCode.INVALID_REPLICA_ASSIGNMENT,
+          `Broker ${b} does not exist; the only broker is ${nodeId}.`,
+        );
+    }
+  }
+  for (let p = 0; p < seen.size; p++) {
+    if (!seen.has(p))
+      throw new KafkaError(
+        ErrorCode.INVALID_REPLICA_ASSIGNMENT,
+        `Partitions must be numbered 0 to ${seen.size - 1}; ${p} is missing.`,
+      );
+  }
+  const rf = t.assignments[0]!.brokerIds.length;
+  return { partitions: seen.size, rf };
+}
+
+function createOne(
+  ctx: RequestContext,
+  t: CreateTopicsRequestCreatableTopic,
+  validateOnly: boolean,
+): TopicResult {
+  const { broker } = ctx;
+  try {
+    let numPartitions = t.numPartitions;
+    let replicationFactor = t.replicationFactor;
+    if (t.assignments.length > 0) {
+      const implied = fromAssignments(t, broker.nodeId);
+      numPartitions = implied.partitions;
+      replicationFactor = implied.rf;
+    }
+    const configs: Record<string, string | null> = {};
+    for (const c of t.configs) configs[c.name] = c.value;
+    const created = broker.topics.create({
+      name: t.name,
+      numPartitions,
+      replicationFactor,
+      configs,
+      validateOnly,
+    });
+    return {
+      name: t.name,
+      topicId: validateOnly ? ZERO_UUID : created.topicId,
+      errorCode: ErrorCode.NONE,
+      errorMessage: null,
+      numPartitions: created.partitions,
+      replicationFactor: 1,
+      configs: Object.entries(created.configs).map(([name, value]) => ({
+        name,
+        value,
+        readOnly: false,
+        configSource: 1, // DYNAMIC_TOPIC_CONFIG
+        isSensitive: false,
+      })),
+    };
+  } catch (err) {
+    if (err instanceof KafkaError) return failed(t.name, err.code, err.message);
+    throw err;
+  }
+}
+
+export const createTopicsHandler: ApiHandler<CreateTopicsRequest, CreateTopicsResponseInput> = {
+  apiKey: ApiKey.CreateTopics,
+  minVersion: 0,
+  maxVersion: 7,
+  handle(req, ctx) {
+    const counts = new Map<string, number>();
+    for (const t of req.topics) counts.set(t.name, (counts.get(t.name) ?? 0) + 1);
+    const topics = req.topics.map((t) =>
+      counts.get(t.name)! > 1
+        ? failed(
+            t.name,
+            ErrorCode.INVALID_REQUEST,
+            `Create topics request from client contains duplicate topic name '${t.name}'.`,
+          )
+        : createOne(ctx, t, req.validateOnly),
+    );
+    return { throttleTimeMs: 0, topics };
+  },
+  errorResponse(req, errorCode) {
+    return { throttleTimeMs: 0, topics: req.topics.map((t) => failed(t.name, errorCode, null)) };
+  },
+};

@@ -1,0 +1,106 @@
+// Metadata (key 3), v0-v12. One broker leads every partition with leader epoch 0. Topics may be
+// asked for by name or (v10+) by id; a null topic list (v1+) or an empty one in v0 means all
+// topics. Unknown topics are auto-created when both the request (v4+) and
+// `auto.create.topics.enable` allow it.
+
+import { ErrorCode } from '../../protocol/errors.js';
+import { ZERO_UUID } from '../../protocol/codec/uuid.js';
+import {
+  ApiKey,
+  type MetadataRequest,
+  type MetadataResponseInput,
+  type MetadataResponseTopicInput,
+} from '../../protocol/messages/index.js';
+import type { TopicMetadata } from '../../cluster/metadata-store.js';
+import type { BrokerState } from '../broker-state.js';
+import type { ApiHandler, RequestContext } from '../handler.js';
+
+/** Kafka's value for "authorized operations not requested". */
+const AUTHORIZED_OPERATIONS_OMITTED = -2147483648;
+
+function topicEntry(broker: BrokerState, t: TopicMetadata): MetadataResponseTopicInput {
+  const partitions = [];
+  for (let p = 0; p < t.partitions; p++) {
+    partitions.push({
+      errorCode: ErrorCode.NONE,
+      partitionIndex: p,
+      leaderId: broker.nodeId,
+      leaderEpoch: broker.leaderEpoch,
+      replicaNodes: [broker.nodeId],
+      isrNodes: [broker.nodeId],
+      offlineReplicas: [],
+    });
+  }
+  return {
+    errorCode: ErrorCode.NONE,
+    name: t.name,
+    topicId: t.topicId,
+    isInternal: t.internal,
+    partitions,
+    topicAuthorizedOperations: AUTHORIZED_OPERATIONS_OMITTED,
+  };
+}
+
+function errorEntry(name: string | null, topicId: string, errorCode: number): MetadataResponseTopicInput {
+  return {
+    errorCode,
+    name,
+    topicId,
+    isInternal: false,
+    partitions: [],
+    topicAuthorizedOperations: AUTHORIZED_OPERATIONS_OMITTED,
+  };
+}
+
+function brokersFor(ctx: RequestContext): MetadataResponseInput['brokers'] {
+  const { broker } = ctx;
+  const endpoint =
+    broker.endpoints.find((e) => e.listener === ctx.connection.listener) ?? broker.endpoints[0];
+  return endpoint ? [{ nodeId: broker.nodeId, host: endpoint.host, port: endpoint.port, rack: null }] : [];
+}
+
+export const metadataHandler: ApiHandler<MetadataRequest, MetadataResponseInput> = {
+  apiKey: ApiKey.Metadata,
+  minVersion: 0,
+  maxVersion: 12,
+  handle(req, ctx) {
+    const { broker } = ctx;
+    const version = ctx.header.apiVersion;
+    const allTopics = req.topics === null || (version === 0 && req.topics.length === 0);
+    const allowAutoCreate = version < 4 ? true : req.allowAutoTopicCreation;
+    const topics: MetadataResponseTopicInput[] = [];
+    if (allTopics) {
+      for (const t of broker.topics.all()) topics.push(topicEntry(broker, t));
+    } else {
+      for (const requested of req.topics!) {
+        if (requested.name === null || requested.name === undefined) {
+          const byId = broker.topics.getById(requested.topicId);
+          topics.push(
+            byId ? topicEntry(broker, byId) : errorEntry(null, requested.topicId, ErrorCode.UNKNOWN_TOPIC_ID),
+          );
+          continue;
+        }
+        let found: TopicMetadata | number;
+        try {
+          found = broker.topics.getOrAutoCreate(requested.name, allowAutoCreate);
+        } catch (err) {
+          ctx.logger.warn({ err, topic: requested.name }, 'auto-creating topic failed');
+          found = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+        }
+        topics.push(
+          typeof found === 'number'
+            ? errorEntry(requested.name, ZERO_UUID, found)
+            : topicEntry(broker, found),
+        );
+      }
+    }
+    return {
+      throttleTimeMs: 0,
+      brokers: brokersFor(ctx),
+      clusterId: broker.clusterId,
+      controllerId: broker.nodeId,
+      topics,
+      clusterAuthorizedOperations: AUTHORIZED_OPERATIONS_OMITTED,
+    };
+  },
+};

@@ -1,0 +1,46 @@
+// The typed settings the broker runs with, read once from the resolved configuration.
+
+import type { ResolvedConfig } from '../config/load.js';
+import { parseListeners, type ListenerSpec } from '../config/listeners.js';
+import type { LogConfig } from '../storage/index.js';
+
+export interface BrokerSettings {
+  nodeId: number;
+  clusterId: string;
+  listeners: ListenerSpec[];
+  /** Empty when not configured: advertise the bound listeners. */
+  advertisedListeners: ListenerSpec[];
+  dataDir: string;
+  numPartitions: number;
+  defaultReplicationFactor: number;
+  autoCreateTopics: boolean;
+  socketRequestMaxBytes: number;
+  messageMaxBytes: number;
+  fetchMaxBytes: number;
+  log: LogConfig;
+}
+
+export function settingsFromConfig(config: ResolvedConfig): BrokerSettings {
+  const advertised = config.get<string>('advertised.listeners');
+  return {
+    nodeId: config.get<number>('node.id'),
+    clusterId: config.get<string>('cluster.id'),
+    listeners: parseListeners(config.get<string>('listeners')),
+    advertisedListeners: advertised ? parseListeners(advertised, 'advertised.listeners') : [],
+    dataDir: config.get<string>('log.dirs').split(',')[0]!.trim(),
+    numPartitions: config.get<number>('num.partitions'),
+    defaultReplicationFactor: config.get<number>('default.replication.factor'),
+    autoCreateTopics: config.get<boolean>('auto.create.topics.enable'),
+    socketRequestMaxBytes: config.get<number>('socket.request.max.bytes'),
+    messageMaxBytes: config.get<number>('message.max.bytes'),
+    fetchMaxBytes: config.get<number>('fetch.max.bytes'),
+    log: {
+      segmentBytes: config.get<number>('log.segment.bytes'),
+      segmentMs: config.get<number>('log.roll.ms'),
+      segmentIndexBytes: config.get<number>('log.index.size.max.bytes'),
+      indexIntervalBytes: config.get<number>('log.index.interval.bytes'),
+      flushIntervalMessages: config.get<number>('log.flush.interval.messages'),
+      flushIntervalMs: config.get<number>('log.flush.interval.ms'),
+    },
+  };
+}

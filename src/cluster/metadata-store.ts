@@ -1,0 +1,102 @@
+// Single-node cluster metadata: topics, their ids, partition counts and config overrides, kept in
+// one JSON file in the data directory and replaced atomically (write, fsync, rename, fsync dir) on
+// every change, so a crash leaves either the old or the new version.
+
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { randomUuid } from '../protocol/codec/uuid.js';
+
+export interface TopicMetadata {
+  name: string;
+  topicId: string;
+  partitions: number;
+  /** Topic-level config overrides by Kafka name. */
+  configs: Record<string, string>;
+  internal: boolean;
+}
+
+interface FileFormat {
+  version: 1;
+  topics: TopicMetadata[];
+}
+
+export const METADATA_FILE = 'cluster-metadata.json';
+
+export class MetadataStore {
+  private readonly byName = new Map<string, TopicMetadata>();
+  private readonly byId = new Map<string, TopicMetadata>();
+
+  private constructor(readonly path: string) {}
+
+  static open(dataDir: string): MetadataStore {
+    const store = new MetadataStore(join(dataDir, METADATA_FILE));
+    if (existsSync(store.path)) {
+      const doc = JSON.parse(readFileSync(store.path, 'utf8')) as FileFormat;
+      if (doc.version !== 1)
+        throw new Error(`${store.path}: unsupported metadata version ${String(doc.version)}`);
+      for (const t of doc.topics) store.index(t);
+    }
+    return store;
+  }
+
+  topics(): TopicMetadata[] {
+    return [...this.byName.values()];
+  }
+
+  getTopic(name: string): TopicMetadata | undefined {
+    return this.byName.get(name);
+  }
+
+  getTopicById(id: string): TopicMetadata | undefined {
+    return this.byId.get(id);
+  }
+
+  createTopic(
+    name: string,
+    partitions: number,
+    configs: Record<string, string> = {},
+    internal = false,
+  ): TopicMetadata {
+    if (this.byName.has(name)) throw new Error(`topic ${name} already exists`);
+    const topic: TopicMetadata = { name, topicId: randomUuid(), partitions, configs, internal };
+    this.index(topic);
+    this.persist();
+    return topic;
+  }
+
+  deleteTopic(name: string): void {
+    const t = this.byName.get(name);
+    if (!t) return;
+    this.byName.delete(name);
+    this.byId.delete(t.topicId);
+    this.persist();
+  }
+
+  private index(t: TopicMetadata): void {
+    this.byName.set(t.name, t);
+    this.byId.set(t.topicId, t);
+  }
+
+  private persist(): void {
+    const doc: FileFormat = { version: 1, topics: this.topics() };
+    writeFileAtomically(this.path, JSON.stringify(doc, null, 2) + '\n');
+  }
+}
+
+export function writeFileAtomically(path: string, content: string): void {
+  const tmp = `${path}.tmp`;
+  const fd = openSync(tmp, 'w');
+  try {
+    writeSync(fd, content);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, path);
+  const dirFd = openSync(dirname(path), 'r');
+  try {
+    fsyncSync(dirFd);
+  } finally {
+    closeSync(dirFd);
+  }
+}
