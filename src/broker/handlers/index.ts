@@ -4,6 +4,7 @@ import type { ApiHandler } from '../handler.js';
 import { apiVersionsHandler } from './api-versions.js';
 import { createTopicsHandler } from './create-topics.js';
 import { fetchHandler } from './fetch.js';
+import { findCoordinatorHandler } from './find-coordinator.js';
 import { listOffsetsHandler } from './list-offsets.js';
 import { metadataHandler } from './metadata.js';
 import { produceHandler } from './produce.js';
@@ -13,6 +14,7 @@ export const ALL_HANDLERS: ApiHandler[] = [
   fetchHandler,
   listOffsetsHandler,
   metadataHandler,
+  findCoordinatorHandler,
   apiVersionsHandler,
   createTopicsHandler,
 ];
