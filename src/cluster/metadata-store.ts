@@ -2,8 +2,9 @@
 // one JSON file in the data directory and replaced atomically (write, fsync, rename, fsync dir) on
 // every change, so a crash leaves either the old or the new version.
 
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeFileAtomicSync } from '../storage/file-io.js';
 import { randomUuid } from '../protocol/codec/uuid.js';
 
 export interface TopicMetadata {
@@ -79,24 +80,6 @@ export class MetadataStore {
 
   private persist(): void {
     const doc: FileFormat = { version: 1, topics: this.topics() };
-    writeFileAtomically(this.path, JSON.stringify(doc, null, 2) + '\n');
-  }
-}
-
-export function writeFileAtomically(path: string, content: string): void {
-  const tmp = `${path}.tmp`;
-  const fd = openSync(tmp, 'w');
-  try {
-    writeSync(fd, content);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, path);
-  const dirFd = openSync(dirname(path), 'r');
-  try {
-    fsyncSync(dirFd);
-  } finally {
-    closeSync(dirFd);
+    writeFileAtomicSync(this.path, JSON.stringify(doc, null, 2) + '\n');
   }
 }

@@ -25,6 +25,7 @@ import { StorageError } from './errors.js';
 import { describeError, fsyncDir, unlinkIfExists, writeFileAtomicSync } from './file-io.js';
 import { type LogConfig, resolveLogConfig, validateLogConfig } from './log-config.js';
 import {
+  META_PROPERTIES_FILE,
   type MetaProperties,
   generateClusterId,
   readMetaProperties,
@@ -110,9 +111,11 @@ export class LogManager {
     let meta: MetaProperties;
     try {
       fs.mkdirSync(dataDir, { recursive: true });
+      // A data dir without meta.properties has never held a log: nothing to recover.
+      const fresh = !fs.existsSync(path.join(dataDir, META_PROPERTIES_FILE));
       meta = LogManager.loadMeta(opts);
       const marker = path.join(dataDir, CLEAN_SHUTDOWN_FILE);
-      hadCleanShutdown = unlinkIfExists(marker);
+      hadCleanShutdown = unlinkIfExists(marker) || fresh;
       if (hadCleanShutdown) fsyncDir(dataDir);
     } catch (err) {
       if (err instanceof StorageError) throw err;

@@ -137,7 +137,10 @@ describe('bad input', () => {
 
   it('answers an ApiVersions version it does not know in v0 with UNSUPPORTED_VERSION (KIP-511)', async () => {
     // a newer ApiVersions is flexible, so its header is v2: header v1 plus an empty tagged-field section
-    const r = await rawExchange(frame(Buffer.concat([headerV1(ApiKey.ApiVersions, 99, 42), Buffer.from([0])])), 1000);
+    const r = await rawExchange(
+      frame(Buffer.concat([headerV1(ApiKey.ApiVersions, 99, 42), Buffer.from([0])])),
+      1000,
+    );
     const body = r.received;
     expect(body.readInt32BE(0)).toBe(body.length - 4);
     expect(body.readInt32BE(4)).toBe(42); // correlation id, response header v0

@@ -7,7 +7,11 @@
 // `compression.codec=lz4` is silently sent uncompressed.
 
 import { ErrorCode } from '../../protocol/errors.js';
-import { ApiKey, type FindCoordinatorRequest, type FindCoordinatorResponseInput } from '../../protocol/messages/index.js';
+import {
+  ApiKey,
+  type FindCoordinatorRequest,
+  type FindCoordinatorResponseInput,
+} from '../../protocol/messages/index.js';
 import type { ApiHandler, RequestContext } from '../handler.js';
 
 const GROUP = 0;
@@ -25,13 +29,27 @@ function answer(ctx: RequestContext, keyType: number): Answer {
   const { broker } = ctx;
   if (keyType === GROUP) {
     const e = broker.endpoints.find((x) => x.listener === ctx.connection.listener) ?? broker.endpoints[0]!;
-    return { errorCode: ErrorCode.NONE, errorMessage: null, nodeId: broker.nodeId, host: e.host, port: e.port };
+    return {
+      errorCode: ErrorCode.NONE,
+      errorMessage: null,
+      nodeId: broker.nodeId,
+      host: e.host,
+      port: e.port,
+    };
   }
   const none = { nodeId: -1, host: '', port: -1 };
   if (keyType === TRANSACTION) {
-    return { errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, errorMessage: 'Transactions are not supported by this broker yet', ...none };
+    return {
+      errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE,
+      errorMessage: 'Transactions are not supported by this broker yet',
+      ...none,
+    };
   }
-  return { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `Unknown coordinator key type ${keyType}`, ...none };
+  return {
+    errorCode: ErrorCode.INVALID_REQUEST,
+    errorMessage: `Unknown coordinator key type ${keyType}`,
+    ...none,
+  };
 }
 
 export const findCoordinatorHandler: ApiHandler<FindCoordinatorRequest, FindCoordinatorResponseInput> = {
@@ -56,7 +74,14 @@ export const findCoordinatorHandler: ApiHandler<FindCoordinatorRequest, FindCoor
       nodeId: -1,
       host: '',
       port: -1,
-      coordinators: req.coordinatorKeys.map((key) => ({ key, nodeId: -1, host: '', port: -1, errorCode, errorMessage: null })),
+      coordinators: req.coordinatorKeys.map((key) => ({
+        key,
+        nodeId: -1,
+        host: '',
+        port: -1,
+        errorCode,
+        errorMessage: null,
+      })),
     };
   },
 };
