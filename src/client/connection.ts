@@ -77,7 +77,28 @@ export class KafkaConnection {
   /** Sends a request and resolves with the decoded response body. */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the response type follows apiKey at run time
   request<Res = any>(apiKey: number, apiVersion: number, body: unknown): Promise<Res> {
-    const correlationId = this.write(apiKey, apiVersion, body);
+    return this.awaitResponse<Res>(this.write(apiKey, apiVersion, body), apiKey, apiVersion);
+  }
+
+  /** Sends a request that gets no response (Produce with acks=0). */
+  send(apiKey: number, apiVersion: number, body: unknown): void {
+    this.write(apiKey, apiVersion, body);
+  }
+
+  /**
+   * Sends a request frame encoded ahead of time (size prefix included), patching only its
+   * correlation id (bytes 8..11). The caller must not modify `frame` until the promise settles.
+   */
+  requestFrame<Res = unknown>(frame: Buffer, apiKey: number, apiVersion: number): Promise<Res> {
+    if (this.closedError) return Promise.reject(this.closedError);
+    const correlationId = this.nextCorrelationId++ & 0x7fffffff;
+    frame.writeInt32BE(correlationId, 8);
+    const done = this.awaitResponse<Res>(correlationId, apiKey, apiVersion);
+    this.socket.write(frame);
+    return done;
+  }
+
+  private awaitResponse<Res>(correlationId: number, apiKey: number, apiVersion: number): Promise<Res> {
     return new Promise<Res>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(correlationId);
@@ -95,11 +116,6 @@ export class KafkaConnection {
         timer,
       });
     });
-  }
-
-  /** Sends a request that gets no response (Produce with acks=0). */
-  send(apiKey: number, apiVersion: number, body: unknown): void {
-    this.write(apiKey, apiVersion, body);
   }
 
   /** Sends raw bytes as they are (tests of malformed input). */
