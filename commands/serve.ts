@@ -2,7 +2,9 @@ import { Command, Flags } from '@oclif/core';
 import { ConfigError, loadConfig, type ResolvedConfig } from '../src/config/load.js';
 import { formatListener, parseListeners } from '../src/config/listeners.js';
 import { Broker } from '../src/broker/broker.js';
+import { startManagementHttp, type ManagementHttpServer } from '../src/http/server.js';
 import { createLogger, type LogFormat } from '../src/observability/logger.js';
+import { BrokerMetrics } from '../src/observability/metrics.js';
 
 export default class Serve extends Command {
   static override summary = 'Start a FluxMQ broker.';
@@ -36,6 +38,12 @@ then the --config file (TOML, YAML or .properties, with Kafka's key names), then
       description: 'Config file: .toml, .yaml/.yml or .properties',
       env: 'FLUXMQ_CONFIG',
     }),
+    'http-port': Flags.integer({
+      description:
+        'Port of the HTTP listener serving /metrics, /health, /ready and /v1/status (http.port, default 9644); 0 turns it off.',
+      min: 0,
+      max: 65535,
+    }),
     'log-level': Flags.string({
       description: 'Log level.',
       options: ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'],
@@ -66,8 +74,19 @@ then the --config file (TOML, YAML or .properties, with Kafka's key names), then
     });
     for (const w of config.warnings) logger.warn(w);
 
-    const broker = Broker.fromConfig(config, logger);
+    const metrics = new BrokerMetrics({ partitionLevel: config.get<boolean>('metrics.partition.level') });
+    const broker = Broker.fromConfig(config, logger, metrics);
+    let http: ManagementHttpServer | null = null;
     try {
+      // Before the logs load, so /health and /ready answer during a long recovery.
+      http = await startManagementHttp({
+        host: config.get<string>('http.host'),
+        port: config.get<number>('http.port'),
+        required: config.source('http.port') !== 'default',
+        logger,
+        broker,
+        metrics,
+      });
       await broker.start();
     } catch (err) {
       logger.fatal({ err }, 'broker failed to start');
@@ -79,18 +98,24 @@ then the --config file (TOML, YAML or .properties, with Kafka's key names), then
     await new Promise<void>((done) => {
       const shutdown = (signal: string) => {
         logger.info({ signal }, 'signal received');
-        broker.stop().then(
-          () => {
-            logger.flush();
-            done();
-          },
-          (err: unknown) => {
-            logger.error({ err }, 'shutdown failed');
-            logger.flush();
-            process.exitCode = 1;
-            done();
-          },
-        );
+        broker
+          .stop()
+          .then(async () => {
+            await http?.close();
+            metrics.close();
+          })
+          .then(
+            () => {
+              logger.flush();
+              done();
+            },
+            (err: unknown) => {
+              logger.error({ err }, 'shutdown failed');
+              logger.flush();
+              process.exitCode = 1;
+              done();
+            },
+          );
       };
       process.once('SIGINT', shutdown);
       process.once('SIGTERM', shutdown);
@@ -102,6 +127,7 @@ interface ServeFlags {
   host?: string;
   port?: number;
   'data-dir'?: string;
+  'http-port'?: number;
   config?: string;
   'log-level'?: string;
   'log-format'?: string;
@@ -111,6 +137,7 @@ interface ServeFlags {
 function resolve(flags: ServeFlags): ResolvedConfig {
   const byName: Record<string, string | number | undefined> = {
     'log.dirs': flags['data-dir'],
+    'http.port': flags['http-port'],
     'log.level': flags['log-level'],
     'log.format': flags['log-format'],
   };

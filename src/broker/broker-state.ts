@@ -1,7 +1,10 @@
 // Everything a request handler may use, wired once when the broker starts.
 
+import type { GroupCoordinator } from '../coordinator/group/index.js';
 import type { Logger } from '../observability/logger.js';
+import type { BrokerMetrics } from '../observability/metrics.js';
 import type { LogManager } from '../storage/index.js';
+import type { BrokerConfigs } from './broker-configs.js';
 import type { Dispatcher } from './dispatcher.js';
 import type { FetchPurgatory } from './purgatory.js';
 import type { BrokerSettings } from './settings.js';
@@ -20,8 +23,14 @@ export interface BrokerState {
   logger: Logger;
   logs: LogManager;
   topics: TopicManager;
+  /** Broker configs with their sources, and the dynamic ones (DescribeConfigs, AlterConfigs). */
+  configs: BrokerConfigs;
   purgatory: FetchPurgatory;
   dispatcher: Dispatcher;
+  /** Consumer groups and committed offsets (also the metrics layer's GroupMetricsSource). */
+  groups: GroupCoordinator;
+  /** Request, topic and connection counters (absent when the broker runs without metrics). */
+  metrics?: BrokerMetrics;
   /** Endpoints handed to clients in Metadata (filled once listeners are bound). */
   endpoints: BrokerEndpoint[];
   /** The leader epoch of every partition on a single broker. */

@@ -4,7 +4,9 @@
 // complete together are written under one cork so the socket sees one write.
 
 import type { Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
 import type { Logger } from '../observability/logger.js';
+import type { RejectReason, RequestStats } from '../observability/metrics.js';
 import { ProtocolDecodeError, Reader } from '../protocol/codec/reader.js';
 import { ErrorCode } from '../protocol/errors.js';
 import {
@@ -27,6 +29,9 @@ const MAX_BUFFERED_RESPONSE_BYTES = 16 * 1024 * 1024;
 interface Slot {
   buffers: Buffer[] | null;
   done: boolean;
+  /** Metrics of this request's API and version (null without metrics), and when it was read. */
+  stats: RequestStats | null;
+  start: number;
 }
 
 export class Connection {
@@ -78,6 +83,7 @@ export class Connection {
     try {
       frames = this.decoder.push(chunk);
     } catch (err) {
+      this.broker.metrics?.rejected(err instanceof FrameTooLargeError ? 'frame_too_large' : 'bad_frame');
       if (err instanceof FrameTooLargeError) {
         this.logger.warn(
           { conn: this.info, size: err.size, max: err.max },
@@ -89,32 +95,36 @@ export class Connection {
       this.close();
       return;
     }
+    // Frames that arrived together share one clock read (request latency starts here).
+    const arrived = frames.length > 0 && this.broker.metrics ? performance.now() : 0;
     for (const frame of frames) {
       // After a request asked to close the connection, later requests are not served.
       if (this.closed || this.closeAfterFlush) return;
-      this.handleFrame(frame);
+      this.handleFrame(frame, arrived);
     }
     this.maybePause();
   }
 
-  private handleFrame(frame: Buffer): void {
+  private handleFrame(frame: Buffer, arrived: number): void {
     let header: RequestHeader;
     let body: Reader;
     try {
       ({ header, body } = readRequestHeader(frame));
     } catch (err) {
-      this.protocolViolation('unreadable request header', err);
+      this.protocolViolation('unreadable request header', 'bad_header', err);
       return;
     }
     const { apiKey, apiVersion } = header;
     const handler = this.broker.dispatcher.get(apiKey);
     const spec = API_SPECS.get(apiKey);
     if (!handler || !spec) {
-      this.protocolViolation(`unknown API key ${apiKey}`, undefined, header);
+      this.protocolViolation(`unknown API key ${apiKey}`, 'unknown_api', undefined, header);
       return;
     }
 
-    const slot: Slot = { buffers: null, done: false };
+    const stats = this.broker.metrics?.request(apiKey, apiVersion) ?? null;
+    stats?.received(frame.length + 4);
+    const slot: Slot = { buffers: null, done: false, stats, start: arrived };
     this.queue.push(slot);
     const ctx = this.requestContext(header);
 
@@ -126,7 +136,12 @@ export class Connection {
     }
     if (apiVersion < spec.minVersion || apiVersion > spec.maxVersion) {
       this.queue.pop();
-      this.protocolViolation(`unsupported version ${apiVersion} of API key ${apiKey}`, undefined, header);
+      this.protocolViolation(
+        `unsupported version ${apiVersion} of API key ${apiKey}`,
+        'unsupported_version',
+        undefined,
+        header,
+      );
       return;
     }
 
@@ -135,7 +150,12 @@ export class Connection {
       request = spec.decodeRequest(body, apiVersion);
     } catch (err) {
       this.queue.pop();
-      this.protocolViolation(`malformed ${spec.name} v${apiVersion} request`, err, header);
+      this.protocolViolation(
+        `malformed ${spec.name} v${apiVersion} request`,
+        'malformed_request',
+        err,
+        header,
+      );
       return;
     }
 
@@ -144,7 +164,12 @@ export class Connection {
       const res = handler.errorResponse?.(request, ErrorCode.UNSUPPORTED_VERSION, ctx);
       if (!res) {
         this.queue.pop();
-        this.protocolViolation(`unsupported version ${apiVersion} of ${spec.name}`, undefined, header);
+        this.protocolViolation(
+          `unsupported version ${apiVersion} of ${spec.name}`,
+          'unsupported_version',
+          undefined,
+          header,
+        );
         return;
       }
       this.complete(slot, header, apiVersion, res);
@@ -207,6 +232,8 @@ export class Connection {
   }
 
   private complete(slot: Slot, header: RequestHeader, version: number, response: unknown): void {
+    const stats = slot.stats;
+    if (stats) stats.completed((performance.now() - slot.start) / 1000, response);
     if (this.closed) return;
     if (response !== null) {
       const spec = API_SPECS.get(header.apiKey)!;
@@ -222,6 +249,7 @@ export class Connection {
         this.close();
         return;
       }
+      if (stats) for (const b of slot.buffers) stats.sent(b.length);
     }
     slot.done = true;
     this.scheduleFlush();
@@ -278,7 +306,8 @@ export class Connection {
     }
   }
 
-  private protocolViolation(what: string, err?: unknown, header?: RequestHeader): void {
+  private protocolViolation(what: string, reason: RejectReason, err?: unknown, header?: RequestHeader): void {
+    this.broker.metrics?.rejected(reason);
     this.logger.warn(
       {
         conn: this.info,

@@ -56,7 +56,12 @@ export class BrokerServer {
       remoteAddress: `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`,
       listener: spec.name,
     };
-    const conn = new Connection(socket, info, this.broker, this.logger, (c) => this.connections.delete(c));
+    const stats = this.broker.metrics?.listener(spec.name);
+    if (stats) stats.opened++;
+    const conn = new Connection(socket, info, this.broker, this.logger, (c) => {
+      if (stats) stats.closed++;
+      this.connections.delete(c);
+    });
     this.connections.add(conn);
   }
 

@@ -1,8 +1,10 @@
 // The typed settings the broker runs with, read once from the resolved configuration.
 
-import type { ResolvedConfig } from '../config/load.js';
+import type { ConfigSource, ResolvedConfig } from '../config/load.js';
+import type { ConfigValue } from '../config/schema.js';
 import { parseListeners, type ListenerSpec } from '../config/listeners.js';
 import type { LogConfig } from '../storage/index.js';
+import { groupCoordinatorConfig, type GroupCoordinatorConfig } from '../coordinator/group/config.js';
 
 export interface BrokerSettings {
   nodeId: number;
@@ -18,6 +20,12 @@ export interface BrokerSettings {
   messageMaxBytes: number;
   fetchMaxBytes: number;
   log: LogConfig;
+  retentionCheckIntervalMs: number;
+  deleteTopicEnable: boolean;
+  /** Every configuration key with its value and where it came from (DescribeConfigs, dynamic defaults). */
+  staticConfig: readonly { name: string; value: ConfigValue; source: ConfigSource }[];
+  /** Consumer groups and committed offsets (group.*, offsets.*, offset.metadata.max.bytes). */
+  groups: GroupCoordinatorConfig;
 }
 
 export function settingsFromConfig(config: ResolvedConfig): BrokerSettings {
@@ -41,6 +49,12 @@ export function settingsFromConfig(config: ResolvedConfig): BrokerSettings {
       indexIntervalBytes: config.get<number>('log.index.interval.bytes'),
       flushIntervalMessages: config.get<number>('log.flush.interval.messages'),
       flushIntervalMs: config.get<number>('log.flush.interval.ms'),
+      retentionMs: config.get<number>('log.retention.ms'),
+      retentionBytes: config.get<number>('log.retention.bytes'),
     },
+    retentionCheckIntervalMs: config.get<number>('log.retention.check.interval.ms'),
+    deleteTopicEnable: config.get<boolean>('delete.topic.enable'),
+    staticConfig: config.entries(),
+    groups: groupCoordinatorConfig(config),
   };
 }

@@ -19,6 +19,8 @@ export interface TopicMetadata {
 interface FileFormat {
   version: 1;
   topics: TopicMetadata[];
+  /** Dynamic broker configs by resource name: '' is the cluster-wide default, '<node id>' one broker. */
+  brokerConfigs?: Record<string, Record<string, string>>;
 }
 
 export const METADATA_FILE = 'cluster-metadata.json';
@@ -26,6 +28,7 @@ export const METADATA_FILE = 'cluster-metadata.json';
 export class MetadataStore {
   private readonly byName = new Map<string, TopicMetadata>();
   private readonly byId = new Map<string, TopicMetadata>();
+  private dynamicBrokerConfigs: Record<string, Record<string, string>> = {};
 
   private constructor(readonly path: string) {}
 
@@ -36,6 +39,7 @@ export class MetadataStore {
       if (doc.version !== 1)
         throw new Error(`${store.path}: unsupported metadata version ${String(doc.version)}`);
       for (const t of doc.topics) store.index(t);
+      store.dynamicBrokerConfigs = doc.brokerConfigs ?? {};
     }
     return store;
   }
@@ -73,6 +77,57 @@ export class MetadataStore {
     this.persist();
   }
 
+  /** Replaces a topic's config overrides (the whole set). */
+  setTopicConfigs(name: string, configs: Record<string, string>): TopicMetadata {
+    const t = this.byName.get(name);
+    if (!t) throw new Error(`topic ${name} does not exist`);
+    const previous = t.configs;
+    t.configs = { ...configs };
+    try {
+      this.persist();
+    } catch (err) {
+      t.configs = previous;
+      throw err;
+    }
+    return t;
+  }
+
+  /** Raises a topic's partition count (never lowers it). */
+  setPartitionCount(name: string, partitions: number): TopicMetadata {
+    const t = this.byName.get(name);
+    if (!t) throw new Error(`topic ${name} does not exist`);
+    if (partitions < t.partitions) throw new Error(`topic ${name} cannot shrink to ${partitions} partitions`);
+    const previous = t.partitions;
+    t.partitions = partitions;
+    try {
+      this.persist();
+    } catch (err) {
+      t.partitions = previous;
+      throw err;
+    }
+    return t;
+  }
+
+  /** Dynamic broker configs of a resource ('' for the cluster-wide default, '<node id>' for one broker). */
+  brokerConfigs(resource: string): Record<string, string> {
+    return { ...(this.dynamicBrokerConfigs[resource] ?? {}) };
+  }
+
+  /** Replaces the dynamic broker configs of a resource (the whole set). */
+  setBrokerConfigs(resource: string, configs: Record<string, string>): void {
+    const previous = this.dynamicBrokerConfigs;
+    const next = { ...previous };
+    if (Object.keys(configs).length === 0) delete next[resource];
+    else next[resource] = { ...configs };
+    this.dynamicBrokerConfigs = next;
+    try {
+      this.persist();
+    } catch (err) {
+      this.dynamicBrokerConfigs = previous;
+      throw err;
+    }
+  }
+
   private index(t: TopicMetadata): void {
     this.byName.set(t.name, t);
     this.byId.set(t.topicId, t);
@@ -80,6 +135,7 @@ export class MetadataStore {
 
   private persist(): void {
     const doc: FileFormat = { version: 1, topics: this.topics() };
+    if (Object.keys(this.dynamicBrokerConfigs).length > 0) doc.brokerConfigs = this.dynamicBrokerConfigs;
     writeFileAtomicSync(this.path, JSON.stringify(doc, null, 2) + '\n');
   }
 }

@@ -9,6 +9,7 @@ import { parse as parseToml } from 'smol-toml';
 import { parse as parseYaml } from 'yaml';
 import {
   CONFIG_ALIASES,
+  CONFIG_ALIAS_SCALES,
   CONFIG_KEY_BY_NAME,
   CONFIG_KEYS,
   type ConfigKey,
@@ -54,7 +55,7 @@ export function loadConfig(opts: LoadOptions = {}): ResolvedConfig {
       return;
     }
     let value = coerce(key, raw, `${origin}: ${rawName}`);
-    if (scale !== 1 && typeof value === 'number') value *= scale;
+    if (scale !== 1 && typeof value === 'number' && value > 0) value *= scale; // -1 stays -1 (forever)
     const problem = key.validate?.(value);
     if (problem)
       throw new ConfigError(`${origin}: invalid value ${JSON.stringify(raw)} for '${rawName}': ${problem}`);
@@ -97,7 +98,7 @@ export function envNameOf(name: string): string {
 function canonicalName(name: string): { name: string; scale: number } {
   const alias = CONFIG_ALIASES.get(name);
   if (!alias) return { name, scale: 1 };
-  return { name: alias, scale: name === 'log.roll.hours' ? 3600 * 1000 : 1 };
+  return { name: alias, scale: CONFIG_ALIAS_SCALES.get(name) ?? 1 };
 }
 
 function coerce(key: ConfigKey, raw: unknown, where: string): ConfigValue {

@@ -27,6 +27,15 @@ const oneOf =
   (v: ConfigValue): string | null =>
     allowed.includes(String(v)) ? null : `must be one of: ${allowed.join(', ')}`;
 
+function cleanupPolicy(v: ConfigValue): string | null {
+  const parts = String(v)
+    .split(',')
+    .map((p) => p.trim());
+  return parts.length > 0 && parts.every((p) => p === 'delete' || p === 'compact')
+    ? null
+    : 'must be delete, compact or compact,delete';
+}
+
 const LONG_MAX_AS_NUMBER = Number.MAX_SAFE_INTEGER;
 
 export const DEFAULT_DATA_DIR = join(homedir(), '.fluxmq', 'data');
@@ -142,6 +151,117 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
     validate: atLeast(1),
   },
   {
+    name: 'log.retention.ms',
+    type: 'long',
+    default: 7 * 24 * 3600 * 1000,
+    doc: 'Delete a closed segment once its newest record is older than this; -1 keeps data forever (topic: retention.ms).',
+    validate: atLeast(-1),
+  },
+  {
+    name: 'log.retention.bytes',
+    type: 'long',
+    default: -1,
+    doc: 'Delete the oldest closed segments while a partition is larger than this; -1: no size limit (topic: retention.bytes).',
+    validate: atLeast(-1),
+  },
+  {
+    name: 'log.retention.check.interval.ms',
+    type: 'long',
+    default: 300000,
+    doc: 'How often retention looks for segments to delete.',
+    validate: atLeast(1),
+  },
+  {
+    name: 'log.cleanup.policy',
+    type: 'list',
+    default: 'delete',
+    doc: 'delete, compact or compact,delete (topic: cleanup.policy). Compaction is not implemented yet: compact only keeps everything.',
+    validate: cleanupPolicy,
+  },
+  {
+    name: 'log.message.timestamp.type',
+    type: 'string',
+    default: 'CreateTime',
+    doc: 'CreateTime keeps the producer timestamps; LogAppendTime stamps batches with the broker clock (topic: message.timestamp.type).',
+    validate: oneOf('CreateTime', 'LogAppendTime'),
+  },
+  {
+    name: 'compression.type',
+    type: 'string',
+    default: 'producer',
+    doc: "Codec batches are stored with: producer keeps the producer's; otherwise batches are recompressed (topic: compression.type).",
+    validate: oneOf('producer', 'uncompressed', 'gzip', 'snappy', 'lz4', 'zstd'),
+  },
+  {
+    name: 'min.insync.replicas',
+    type: 'int',
+    default: 1,
+    doc: 'Replicas that must have a write for acks=-1 to succeed (topic: min.insync.replicas).',
+    validate: atLeast(1),
+  },
+  {
+    name: 'delete.topic.enable',
+    type: 'boolean',
+    default: true,
+    doc: 'Allow DeleteTopics; when false it answers TOPIC_DELETION_DISABLED.',
+  },
+  {
+    name: 'group.initial.rebalance.delay.ms',
+    type: 'int',
+    default: 3000,
+    doc: 'How long the first rebalance of an empty group waits for more members to join.',
+    validate: atLeast(0),
+  },
+  {
+    name: 'group.min.session.timeout.ms',
+    type: 'int',
+    default: 6000,
+    doc: 'Smallest session timeout a group member may ask for (else INVALID_SESSION_TIMEOUT).',
+    validate: atLeast(0),
+  },
+  {
+    name: 'group.max.session.timeout.ms',
+    type: 'int',
+    default: 1800000,
+    doc: 'Largest session timeout a group member may ask for (else INVALID_SESSION_TIMEOUT).',
+    validate: atLeast(0),
+  },
+  {
+    name: 'group.max.size',
+    type: 'int',
+    default: 2147483647,
+    doc: 'Most members a consumer group may have (else GROUP_MAX_SIZE_REACHED).',
+    validate: atLeast(1),
+  },
+  {
+    name: 'offsets.topic.num.partitions',
+    type: 'int',
+    default: 50,
+    doc: 'Partitions of __consumer_offsets when it is created (a group lives on abs(hash(group id)) % this).',
+    validate: atLeast(1),
+  },
+  {
+    name: 'offsets.retention.minutes',
+    type: 'int',
+    default: 10080,
+    doc: 'Committed offsets of a group that has been empty this long are deleted.',
+    validate: atLeast(1),
+  },
+  {
+    name: 'offsets.retention.check.interval.ms',
+    type: 'long',
+    default: 600000,
+    doc: 'How often expired committed offsets are looked for.',
+    validate: atLeast(1),
+  },
+  {
+    name: 'offset.metadata.max.bytes',
+    type: 'int',
+    default: 4096,
+    doc: 'Largest metadata string of a committed offset (else OFFSET_METADATA_TOO_LARGE).',
+    validate: atLeast(0),
+  },
+  {
     name: 'log.level',
     type: 'string',
     default: 'info',
@@ -155,6 +275,25 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
     doc: 'json, pretty, or auto (pretty on a TTY).',
     validate: oneOf('auto', 'json', 'pretty'),
   },
+  {
+    name: 'http.port',
+    type: 'int',
+    default: 9644,
+    doc: 'Port of the HTTP listener serving /metrics, /health, /ready and /v1/status; 0 turns it off.',
+    validate: (v) => (typeof v === 'number' && v >= 0 && v <= 65535 ? null : 'must be a port, 0 to 65535'),
+  },
+  {
+    name: 'http.host',
+    type: 'string',
+    default: '127.0.0.1',
+    doc: 'Interface of the HTTP listener (0.0.0.0 for every interface).',
+  },
+  {
+    name: 'metrics.partition.level',
+    type: 'boolean',
+    default: true,
+    doc: 'Publish per-partition series (log offsets and sizes, per-partition consumer lag); false keeps only topic and group totals.',
+  },
 ];
 
 export const CONFIG_KEY_BY_NAME: ReadonlyMap<string, ConfigKey> = new Map(
@@ -166,4 +305,13 @@ export const CONFIG_ALIASES: ReadonlyMap<string, string> = new Map([
   ['broker.id', 'node.id'],
   ['log.dir', 'log.dirs'],
   ['log.roll.hours', 'log.roll.ms'],
+  ['log.retention.hours', 'log.retention.ms'],
+  ['log.retention.minutes', 'log.retention.ms'],
+]);
+
+/** Aliases whose values are in another unit than the key they stand for: the factor to it. */
+export const CONFIG_ALIAS_SCALES: ReadonlyMap<string, number> = new Map([
+  ['log.roll.hours', 3600 * 1000],
+  ['log.retention.hours', 3600 * 1000],
+  ['log.retention.minutes', 60 * 1000],
 ]);

@@ -21,4 +21,46 @@ export interface GroupSummary {
 export interface GroupMetricsSource {
   groups(): GroupSummary[];
   lag(): GroupLagEntry[];
+  /** JoinGroup requests waiting for a rebalance to complete (Kafka's Rebalance purgatory), if tracked. */
+  joinPurgatorySize?(): number;
+  /** False while the coordinator is still loading group state at start; /ready waits for true. */
+  loaded?(): boolean;
+}
+
+/** One partition log as the metrics layer reads it (PartitionLog has these getters). */
+export interface PartitionLogView {
+  readonly topic: string;
+  readonly partition: number;
+  readonly logStartOffset: number;
+  readonly logEndOffset: number;
+  /** Bytes of all segment files. */
+  readonly size: number;
+  readonly segmentCount: number;
+  readonly isOffline: boolean;
+}
+
+/** What a running broker hands the metrics layer; everything is read at scrape time. */
+export interface BrokerMetricsSource {
+  nodeId: number;
+  clusterId: string;
+  version: string;
+  partitions(): Iterable<PartitionLogView>;
+  /** Names of the topics that exist now. */
+  topicNames(): Iterable<string>;
+  hasTopic(name: string): boolean;
+  fetchPurgatorySize(): number;
+  /** The group coordinator, once there is one. */
+  groups(): GroupMetricsSource | undefined;
+  ready(): boolean;
+}
+
+export interface ReadinessCheck {
+  ok: boolean;
+  detail: string;
+}
+
+/** What GET /ready answers: ready only when every check is ok. */
+export interface Readiness {
+  ready: boolean;
+  checks: Record<string, ReadinessCheck>;
 }

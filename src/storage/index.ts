@@ -13,6 +13,7 @@ export {
   type AppendBatch,
   type AppendResult,
   type PartitionLogOptions,
+  type SegmentSummary,
   type ReadOptions,
   type ReadResult,
 } from './partition-log.js';
@@ -24,6 +25,8 @@ export {
   type LogManagerOptions,
 } from './log-manager.js';
 export type { StorageLogger } from './recovery.js';
+export type { StorageObserver } from './observer.js';
+export { enforceRetention, type RetentionDeletion, type RetentionReason } from './retention.js';
 export {
   LOG_START_OFFSET_CHECKPOINT_FILE,
   RECOVERY_POINT_CHECKPOINT_FILE,

@@ -23,6 +23,13 @@ export interface LogConfig {
   flushIntervalMessages: number;
   /** flush.ms [log.flush.interval.ms]: fsync a log with unflushed data at least this often. */
   flushIntervalMs: number;
+  /**
+   * retention.ms [log.retention.ms]: delete a closed segment once its newest record is older than
+   * this; -1 keeps segments forever (also what a topic without `delete` in cleanup.policy gets).
+   */
+  retentionMs: number;
+  /** retention.bytes [log.retention.bytes]: delete the oldest closed segments while the log is larger than this; -1: no limit. */
+  retentionBytes: number;
 }
 
 export const DEFAULT_LOG_CONFIG: LogConfig = Object.freeze({
@@ -32,6 +39,8 @@ export const DEFAULT_LOG_CONFIG: LogConfig = Object.freeze({
   indexIntervalBytes: 4096,
   flushIntervalMessages: Number.MAX_SAFE_INTEGER,
   flushIntervalMs: 1000,
+  retentionMs: 7 * 24 * 60 * 60 * 1000,
+  retentionBytes: -1,
 });
 
 /** Kafka's topic-level config name of each setting (for error messages and config mapping). */
@@ -42,6 +51,8 @@ export const LOG_CONFIG_NAMES: Readonly<Record<keyof LogConfig, string>> = Objec
   indexIntervalBytes: 'index.interval.bytes',
   flushIntervalMessages: 'flush.messages',
   flushIntervalMs: 'flush.ms',
+  retentionMs: 'retention.ms',
+  retentionBytes: 'retention.bytes',
 });
 
 // Kafka's lower bounds (segment.bytes >= the v0 record overhead, segment.index.bytes >= 4, ...).
@@ -52,6 +63,8 @@ const BOUNDS: Record<keyof LogConfig, [number, number]> = {
   indexIntervalBytes: [0, INT32_MAX],
   flushIntervalMessages: [1, Number.MAX_SAFE_INTEGER],
   flushIntervalMs: [0, Number.MAX_SAFE_INTEGER],
+  retentionMs: [-1, Number.MAX_SAFE_INTEGER],
+  retentionBytes: [-1, Number.MAX_SAFE_INTEGER],
 };
 
 /** Throws a RangeError naming the Kafka config key when a value is not an integer in range. */

@@ -6,10 +6,13 @@
 //   <dataDir>/.kafka_cleanshutdown                present only after a clean close
 //   <dataDir>/<topic>-<partition>/<base>.log|.index|.timeindex
 //
-// open() is synchronous: it runs before the broker listens, and loading is sync file I/O anyway.
-// It removes the clean-shutdown marker first, so a crash from then on is detected at the next start.
-// Two timers run (both unref'd): a flush timer that fsyncs logs whose flush.ms has passed (async
-// fsync, off the event loop), and a checkpoint timer (Kafka's log.flush.offset.checkpoint.interval.ms).
+// open() loads every partition synchronously; openAsync() runs the same steps but yields to the
+// event loop between partitions, so a broker recovering a large data directory keeps answering its
+// health and readiness endpoints meanwhile. Both remove the clean-shutdown marker first, so a crash
+// from then on is detected at the next start.
+// Three timers run (all unref'd): a flush timer that fsyncs logs whose flush.ms has passed (async
+// fsync, off the event loop), a checkpoint timer (Kafka's log.flush.offset.checkpoint.interval.ms),
+// and the retention check (log.retention.check.interval.ms) that deletes expired segments.
 
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
@@ -31,13 +34,17 @@ import {
   readMetaProperties,
   writeMetaProperties,
 } from './meta-properties.js';
+import type { StorageObserver } from './observer.js';
 import { PartitionLog } from './partition-log.js';
 import type { StorageLogger } from './recovery.js';
+import { enforceRetention } from './retention.js';
 
 export const CLEAN_SHUTDOWN_FILE = '.kafka_cleanshutdown';
 /** Suffix of a partition directory being deleted: `<topic>-<partition>.<uuid>-delete`. */
 export const DELETE_DIR_SUFFIX = '-delete';
 export const DEFAULT_CHECKPOINT_INTERVAL_MS = 60_000;
+/** Kafka's log.retention.check.interval.ms default: five minutes. */
+export const DEFAULT_RETENTION_CHECK_INTERVAL_MS = 300_000;
 
 const TOPIC_NAME = /^[a-zA-Z0-9._-]{1,249}$/;
 
@@ -52,8 +59,14 @@ export interface LogManagerOptions {
   nodeId?: number;
   /** How often checkpoint files are written (default 60000, Kafka's default). */
   checkpointIntervalMs?: number;
+  /** How often retention deletes expired segments (default 300000, Kafka's default). */
+  retentionCheckIntervalMs?: number;
   /** Clock (ms) for segment.ms and flush.ms; Date.now by default. */
   now?: () => number;
+  /** Told about flushes, rolls and deleted segments of every log (metrics). */
+  observer?: StorageObserver;
+  /** Called after each partition directory is loaded while opening. */
+  onProgress?: (loaded: number, total: number) => void;
 }
 
 /** Parses a partition directory name; the partition is the suffix after the last '-'. */
@@ -88,9 +101,11 @@ export class LogManager {
 
   private readonly logger: StorageLogger;
   private readonly now: () => number;
+  private readonly observer: StorageObserver | undefined;
   private readonly logsByKey = new Map<string, PartitionLog>();
   private flushTimer: NodeJS.Timeout | null = null;
   private checkpointTimer: NodeJS.Timeout | null = null;
+  private retentionTimer: NodeJS.Timeout | null = null;
   private closed = false;
 
   private constructor(opts: LogManagerOptions, hadCleanShutdown: boolean, meta: MetaProperties) {
@@ -98,12 +113,36 @@ export class LogManager {
     this.config = opts.config;
     this.logger = opts.logger;
     this.now = opts.now ?? Date.now;
+    this.observer = opts.observer;
     this.hadCleanShutdown = hadCleanShutdown;
     this.meta = Object.freeze({ clusterId: meta.clusterId, nodeId: meta.nodeId });
   }
 
   /** Opens the data dir: meta.properties, clean-shutdown marker, checkpoints, every partition log. */
   static open(opts: LogManagerOptions): LogManager {
+    const steps = LogManager.openSteps(opts);
+    for (;;) {
+      const step = steps.next();
+      if (step.done) return step.value;
+      opts.onProgress?.(step.value.loaded, step.value.total);
+    }
+  }
+
+  /** open(), yielding to the event loop after each partition directory. */
+  static async openAsync(opts: LogManagerOptions): Promise<LogManager> {
+    const steps = LogManager.openSteps(opts);
+    for (;;) {
+      const step = steps.next();
+      if (step.done) return step.value;
+      opts.onProgress?.(step.value.loaded, step.value.total);
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+  }
+
+  /** The steps of opening: one per partition directory, then the manager. */
+  private static *openSteps(
+    opts: LogManagerOptions,
+  ): Generator<{ loaded: number; total: number }, LogManager, void> {
     validateLogConfig(opts.config);
     const { dataDir, logger } = opts;
     const started = Date.now();
@@ -128,8 +167,10 @@ export class LogManager {
     let segmentsScanned = 0;
     let bytesTruncated = 0;
     let failed = 0;
-    for (const entry of fs.readdirSync(dataDir, { withFileTypes: true })) {
-      if (!entry.isDirectory()) continue;
+    const entries = fs.readdirSync(dataDir, { withFileTypes: true }).filter((e) => e.isDirectory());
+    let visited = 0;
+    for (const entry of entries) {
+      if (visited++ > 0) yield { loaded: visited - 1, total: entries.length };
       const dir = path.join(dataDir, entry.name);
       if (entry.name.endsWith(DELETE_DIR_SUFFIX)) {
         fs.rmSync(dir, { recursive: true, force: true });
@@ -153,6 +194,7 @@ export class LogManager {
           recoveryPoint: recoveryPoints.get(key) ?? 0,
           logStartOffset: logStartOffsets.get(key),
           now: manager.now,
+          observer: opts.observer,
         });
         manager.logsByKey.set(key, log);
         segmentsScanned += log.recoveryStats.segmentsScanned;
@@ -165,6 +207,7 @@ export class LogManager {
         );
       }
     }
+    if (entries.length > 0) yield { loaded: entries.length, total: entries.length };
     logger.info(
       {
         dataDir,
@@ -182,7 +225,10 @@ export class LogManager {
     } catch (err) {
       logger.error({ dataDir, err: describeError(err) }, 'cannot write checkpoint files');
     }
-    manager.startTimers(opts.checkpointIntervalMs ?? DEFAULT_CHECKPOINT_INTERVAL_MS);
+    manager.startTimers(
+      opts.checkpointIntervalMs ?? DEFAULT_CHECKPOINT_INTERVAL_MS,
+      opts.retentionCheckIntervalMs ?? DEFAULT_RETENTION_CHECK_INTERVAL_MS,
+    );
     return manager;
   }
 
@@ -222,7 +268,7 @@ export class LogManager {
     return map;
   }
 
-  private startTimers(checkpointIntervalMs: number): void {
+  private startTimers(checkpointIntervalMs: number, retentionCheckIntervalMs: number): void {
     // Check a quarter of the default flush.ms (10 ms to 1 s): a log under load is fsynced every
     // flush.ms plus at most one tick; per-log overrides below the tick are rounded up to it.
     const tick = Math.max(10, Math.min(1000, Math.floor(this.config.flushIntervalMs / 4)));
@@ -242,6 +288,42 @@ export class LogManager {
       Math.min(checkpointIntervalMs, 0x7fff_ffff),
     );
     this.checkpointTimer.unref();
+    this.retentionTimer = setInterval(
+      () => this.enforceRetention(),
+      Math.max(1, Math.min(retentionCheckIntervalMs, 0x7fff_ffff)),
+    );
+    this.retentionTimer.unref();
+  }
+
+  /** Deletes the segments every log's retention.ms / retention.bytes no longer keeps; returns the count. */
+  enforceRetention(): number {
+    if (this.closed) return 0;
+    const now = this.now();
+    let deleted = 0;
+    for (const log of this.logsByKey.values()) {
+      if (log.isOffline || log.isClosed) continue;
+      try {
+        for (const d of enforceRetention(log, now)) {
+          deleted += d.segments;
+          this.logger.info(
+            {
+              topicPartition: log.topicPartition,
+              reason: d.reason,
+              segments: d.segments,
+              bytes: d.bytes,
+              logStartOffset: log.logStartOffset,
+            },
+            'deleted old log segments',
+          );
+        }
+      } catch (err) {
+        this.logger.error(
+          { topicPartition: log.topicPartition, err: describeError(err) },
+          'retention failed',
+        );
+      }
+    }
+    return deleted;
   }
 
   /** Starts an fsync of every log whose flush.ms has passed since its last flush; resolves when they end. */
@@ -289,6 +371,7 @@ export class LogManager {
       // a directory that exists but was not loaded at open (it failed then) gets a full scan
       hadCleanShutdown: isNew,
       now: this.now,
+      observer: this.observer,
     });
     if (isNew) {
       try {
@@ -349,6 +432,7 @@ export class LogManager {
     this.closed = true;
     if (this.flushTimer) clearInterval(this.flushTimer);
     if (this.checkpointTimer) clearInterval(this.checkpointTimer);
+    if (this.retentionTimer) clearInterval(this.retentionTimer);
     let clean = true;
     for (const log of this.logsByKey.values()) {
       try {

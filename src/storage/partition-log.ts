@@ -9,6 +9,7 @@
 // partition and keeps serving the others.
 
 import fs from 'node:fs';
+import { performance } from 'node:perf_hooks';
 import {
   BASE_OFFSET,
   BATCH_LENGTH,
@@ -22,6 +23,7 @@ import {
 import { OffsetOutOfRangeError, StorageError } from './errors.js';
 import { describeError, fsyncDir, fsyncDirAsync } from './file-io.js';
 import { INT32_MAX, type LogConfig, validateLogConfig } from './log-config.js';
+import type { StorageObserver } from './observer.js';
 import { type LogRecoveryResult, type StorageLogger, prepareLogDir, recoverLogSegments } from './recovery.js';
 import { type AppendBatch, Segment } from './segment.js';
 
@@ -41,6 +43,15 @@ export interface ReadResult {
   firstBatchOffset: number | null;
   logStartOffset: number;
   logEndOffset: number;
+}
+
+/** What retention sees of a segment. */
+export interface SegmentSummary {
+  baseOffset: number;
+  nextOffset: number;
+  size: number;
+  /** Newest record timestamp in the segment (its file's mtime when it holds none). */
+  largestTimestamp: number;
 }
 
 export interface ReadOptions {
@@ -64,6 +75,8 @@ export interface PartitionLogOptions {
   logStartOffset?: number;
   /** Clock (ms) for segment.ms and flush.ms; Date.now by default. */
   now?: () => number;
+  /** Told about flushes, rolls and deleted segments (metrics). */
+  observer?: StorageObserver;
 }
 
 const EMPTY = Buffer.alloc(0);
@@ -94,6 +107,7 @@ export class PartitionLog {
   private flushing: Promise<void> | null = null;
   private readonly now: () => number;
   private readonly logger: StorageLogger;
+  private readonly observer: StorageObserver | undefined;
 
   private constructor(opts: PartitionLogOptions, segments: Segment[], stats: LogRecoveryResult) {
     this.topic = opts.topic;
@@ -105,6 +119,7 @@ export class PartitionLog {
     this.segments = segments;
     this.now = opts.now ?? Date.now;
     this.logger = opts.logger ?? NOOP_LOGGER;
+    this.observer = opts.observer;
     this.nextOffset = segments[segments.length - 1].nextOffset;
     this.startOffset = Math.max(opts.logStartOffset ?? 0, segments[0].baseOffset);
     this.recoveredTo = Math.min(opts.recoveryPoint ?? 0, this.nextOffset);
@@ -378,6 +393,11 @@ export class PartitionLog {
     this.segments.push(seg);
     this.dirNeedsSync = true;
     this.dirty = true;
+    this.logger.info(
+      { topicPartition: this.topicPartition, baseOffset: seg.baseOffset, previousSegmentBytes: old.size },
+      'segment rolled',
+    );
+    this.observer?.segmentRolled?.(this.topicPartition, seg.baseOffset);
   }
 
   /**
@@ -574,16 +594,61 @@ export class PartitionLog {
       throw new OffsetOutOfRangeError(this.topicPartition, offset, this.startOffset, this.nextOffset);
     }
     this.startOffset = offset;
+    let deleted = 0;
     try {
       while (this.segments.length > 1 && this.segments[1].baseOffset <= offset) {
         this.segments.shift()!.delete();
+        deleted++;
         this.dirNeedsSync = true;
         this.dirty = true;
       }
     } catch (err) {
       throw this.fail(err, 'delete segment');
     }
+    if (deleted > 0) {
+      this.logger.info(
+        { topicPartition: this.topicPartition, segments: deleted, logStartOffset: offset },
+        'deleted log segments below the log start offset',
+      );
+      this.observer?.segmentsDeleted?.(this.topicPartition, deleted);
+    }
     return true;
+  }
+
+  /**
+   * Retention: deletes segments from the oldest while `expired` says so, stopping at the first one it
+   * keeps and never touching the active segment. `expired` sees each candidate and the log's size
+   * before that candidate goes. The log start offset moves to the first remaining segment.
+   */
+  deleteOldSegments(expired: (segment: SegmentSummary, logSize: number) => boolean): {
+    segments: number;
+    bytes: number;
+  } {
+    this.ensureUsable();
+    let segments = 0;
+    let bytes = 0;
+    let size = this.size;
+    try {
+      while (this.segments.length > 1) {
+        const s = this.segments[0];
+        let largestTimestamp = s.maxTimestamp;
+        // Kafka's rule: a segment without timestamps counts from its file's last modification.
+        if (largestTimestamp < 0) largestTimestamp = fs.fstatSync(s.fd).mtimeMs;
+        const summary = { baseOffset: s.baseOffset, nextOffset: s.nextOffset, size: s.size, largestTimestamp };
+        if (!expired(summary, size)) break;
+        this.segments.shift()!.delete();
+        this.startOffset = Math.max(this.startOffset, this.segments[0].baseOffset);
+        size -= s.size;
+        bytes += s.size;
+        segments++;
+        this.dirNeedsSync = true;
+        this.dirty = true;
+      }
+    } catch (err) {
+      throw this.fail(err, 'delete segment');
+    }
+    if (segments > 0) this.observer?.segmentsDeleted?.(this.topicPartition, segments);
+    return { segments, bytes };
   }
 
   /** fsync dirty segments and indexes (and the directory when files were added or removed); advance the recovery point. */
@@ -591,6 +656,7 @@ export class PartitionLog {
     this.ensureUsable();
     const target = this.nextOffset;
     const active = this.active;
+    const started = performance.now();
     try {
       for (const s of this.segments) {
         if (!s.dirty) continue;
@@ -604,6 +670,7 @@ export class PartitionLog {
     } catch (err) {
       throw this.fail(err, 'flush');
     }
+    this.observer?.flushed?.((performance.now() - started) / 1000, false);
     this.recoveredTo = target;
     this.unflushedMessages = 0;
     this.dirty = false;
@@ -634,6 +701,7 @@ export class PartitionLog {
     this.dirty = false;
     this.unflushedMessages = 0;
     this.flushedAt = this.now();
+    const started = performance.now();
     try {
       await Promise.all(segs.map((s) => s.fsyncAsync()));
       if (syncDir) await fsyncDirAsync(this.dir);
@@ -641,6 +709,7 @@ export class PartitionLog {
       if (this.closed) return;
       throw this.fail(err, 'flush');
     }
+    this.observer?.flushed?.((performance.now() - started) / 1000, true);
     if (this.closed) return;
     const active = this.active;
     for (const s of segs) if (s !== active && !s.closed && !s.dirty) s.closeIndexFds();

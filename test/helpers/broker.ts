@@ -55,7 +55,8 @@ export async function startBroker(opts: StartOptions = {}): Promise<RunningBroke
   for (const [k, v] of Object.entries(opts.overrides ?? {})) args.push('--override', `${k}=${String(v)}`);
   const proc = spawn(process.execPath, args, {
     cwd: PROJECT_ROOT,
-    env: { ...process.env, FORCE_COLOR: '0', ...opts.env },
+    // HTTP is off unless a test turns it on (with an override, or FLUXMQ_HTTP_PORT in opts.env).
+    env: { ...process.env, FORCE_COLOR: '0', FLUXMQ_HTTP_PORT: '0', ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const logs: Record<string, unknown>[] = [];

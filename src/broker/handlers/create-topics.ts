@@ -1,7 +1,8 @@
 // CreateTopics (key 19), v0-v7. Validates names, partition counts, the replication factor (one
 // broker: only 1), manual assignments (every partition 0..n-1 exactly once, on this broker) and
 // the topic configs this broker honours (others get INVALID_CONFIG naming the key).
-// validate_only (v1+) checks everything and creates nothing.
+// validate_only (v1+) checks everything and creates nothing. From v5 the answer lists every config
+// of the new topic with its value and source, as DescribeConfigs would.
 
 import { ErrorCode, KafkaError } from '../../protocol/errors.js';
 import { ZERO_UUID } from '../../protocol/codec/uuid.js';
@@ -12,6 +13,7 @@ import {
   type CreateTopicsResponseCreatableTopicResultInput,
   type CreateTopicsResponseInput,
 } from '../../protocol/messages/index.js';
+import { describeTopicConfigs } from '../config-resources.js';
 import type { ApiHandler, RequestContext } from '../handler.js';
 
 type TopicResult = CreateTopicsResponseCreatableTopicResultInput;
@@ -101,12 +103,12 @@ function createOne(
       errorMessage: null,
       numPartitions: created.partitions,
       replicationFactor: 1,
-      configs: Object.entries(created.configs).map(([name, value]) => ({
-        name,
-        value,
-        readOnly: false,
-        configSource: 1, // DYNAMIC_TOPIC_CONFIG
-        isSensitive: false,
+      configs: describeTopicConfigs(broker.configs, created).map((c) => ({
+        name: c.name,
+        value: c.value,
+        readOnly: c.readOnly,
+        configSource: c.configSource,
+        isSensitive: c.isSensitive,
       })),
     };
   } catch (err) {

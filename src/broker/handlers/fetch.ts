@@ -159,6 +159,18 @@ function toResponse(
   };
 }
 
+/** Topic metrics: bytes sent and records in them (from the batch headers), per existing topic. */
+function countFetched(ctx: RequestContext, pass: ReturnType<typeof readAll>): void {
+  const metrics = ctx.broker.metrics;
+  if (!metrics || pass.bytes === 0) return;
+  for (const t of pass.topics) {
+    if (t.topicName === null) continue;
+    for (const r of t.reads) {
+      if (r.bytes > 0 && r.data.records) metrics.topic(t.topicName).fetched(r.data.records);
+    }
+  }
+}
+
 function topLevelError(errorCode: number): FetchResponseInput {
   return { throttleTimeMs: 0, errorCode, sessionId: 0, responses: [] };
 }
@@ -176,10 +188,12 @@ export const fetchHandler: ApiHandler<FetchRequest, FetchResponseInput> = {
     let pass = readAll(req, ctx);
     const anyError = pass.topics.some((t) => t.reads.some((r) => r.data.errorCode !== ErrorCode.NONE));
     if (pass.bytes >= req.minBytes || req.maxWaitMs <= 0 || anyError || pass.keys.length === 0) {
+      countFetched(ctx, pass);
       return toResponse(req, pass);
     }
     await ctx.broker.purgatory.wait(pass.keys, req.minBytes - pass.bytes, req.maxWaitMs);
     pass = readAll(req, ctx);
+    countFetched(ctx, pass);
     return toResponse(req, pass);
   },
   errorResponse(req, errorCode) {

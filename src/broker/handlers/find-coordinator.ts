@@ -1,6 +1,7 @@
 // FindCoordinator (key 10), v0-v6; batched keys from v4. On a single broker this broker
-// coordinates every consumer group. Transaction coordinators do not exist yet, so transaction keys
-// get COORDINATOR_NOT_AVAILABLE; share-group keys (type 2) are not a thing here: INVALID_REQUEST.
+// coordinates every consumer group (the first lookup creates __consumer_offsets). Transaction
+// coordinators do not exist yet, so transaction keys get COORDINATOR_NOT_AVAILABLE; share-group keys
+// (type 2) are not a thing here: INVALID_REQUEST.
 //
 // Served ahead of the group coordinator APIs because librdkafka enables its LZ4 codec only on
 // brokers that advertise FindCoordinator (it uses it as the marker of Kafka >= 0.8.2); without it,
@@ -28,6 +29,19 @@ interface Answer {
 function answer(ctx: RequestContext, keyType: number): Answer {
   const { broker } = ctx;
   if (keyType === GROUP) {
+    // as in Kafka, the first FindCoordinator for a group creates __consumer_offsets
+    try {
+      broker.groups.ensureOffsetsTopic();
+    } catch (err) {
+      ctx.logger.error({ err }, 'cannot create the offsets topic');
+      return {
+        errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE,
+        errorMessage: 'The offsets topic cannot be created',
+        nodeId: -1,
+        host: '',
+        port: -1,
+      };
+    }
     const e = broker.endpoints.find((x) => x.listener === ctx.connection.listener) ?? broker.endpoints[0]!;
     return {
       errorCode: ErrorCode.NONE,

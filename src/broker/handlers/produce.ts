@@ -4,6 +4,13 @@
 //
 // Hot path: batches are validated from their headers (no record objects, no decompression), get
 // their offsets written in place, and are appended with one write per partition.
+//
+// Topic configs: max.message.bytes (MESSAGE_TOO_LARGE), min.insync.replicas (acks=-1 needs that many
+// in-sync replicas: with one broker, more than 1 gives NOT_ENOUGH_REPLICAS), message.timestamp.type
+// =LogAppendTime (the batch header gets the append time as max timestamp, the timestamp-type bit
+// and a new CRC), and compression.type other than `producer`: batches in another codec are decoded
+// and re-encoded before the append. That last step is asynchronous, so appends to a partition go
+// through a per-partition queue whenever one is pending, keeping them in request order.
 
 import { ErrorCode, errorName } from '../../protocol/errors.js';
 import {
@@ -12,10 +19,22 @@ import {
   type ProduceResponseInput,
   type ProduceResponsePartitionProduceResponseInput,
 } from '../../protocol/messages/index.js';
-import { TRANSACTIONAL_FLAG } from '../../protocol/records/batch-header.js';
-import { validateProducedBatches } from '../../protocol/records/validate.js';
-import { StorageError } from '../../storage/index.js';
+import {
+  ATTRIBUTES,
+  CRC,
+  MAX_TIMESTAMP,
+  TIMESTAMP_TYPE_LOG_APPEND,
+  TRANSACTIONAL_FLAG,
+  computeBatchCrc,
+  writeInt64,
+} from '../../protocol/records/batch-header.js';
+import type { CompressionType } from '../../protocol/records/compression/types.js';
+import { CorruptRecordError } from '../../protocol/records/errors.js';
+import { decodeRecordBatches, encodeRecordBatch } from '../../protocol/records/record-batch.js';
+import { validateProducedBatches, type ValidatedBatch } from '../../protocol/records/validate.js';
+import { StorageError, type PartitionLog } from '../../storage/index.js';
 import { partitionKey } from '../purgatory.js';
+import type { TopicRuntimeConfig } from '../topic-config.js';
 import type { ApiHandler, RequestContext } from '../handler.js';
 
 type PartitionResult = ProduceResponsePartitionProduceResponseInput;
@@ -32,52 +51,100 @@ function failed(index: number, errorCode: number, errorMessage: string | null = 
   };
 }
 
-function maxMessageBytes(ctx: RequestContext, configs: Record<string, string>): number {
-  const override = configs['max.message.bytes'];
-  return override !== undefined ? Number(override) : ctx.broker.settings.messageMaxBytes;
+/** Tail of the pending asynchronous appends of each partition log (absent when none is pending). */
+const appendQueues = new WeakMap<PartitionLog, Promise<unknown>>();
+
+/** Runs `task` after every append already queued for `log`. */
+function enqueueAppend<T>(log: PartitionLog, task: () => T | Promise<T>): Promise<T> {
+  const previous = appendQueues.get(log) ?? Promise.resolve();
+  const result = previous.then(task);
+  const tail = result.then(
+    () => undefined,
+    () => undefined,
+  );
+  appendQueues.set(log, tail);
+  void tail.then(() => {
+    if (appendQueues.get(log) === tail) appendQueues.delete(log);
+  });
+  return result;
 }
 
-function producePartition(
+function checkSizes(index: number, batches: ValidatedBatch[], limit: number): PartitionResult | null {
+  for (const b of batches) {
+    if (b.size > limit) {
+      return failed(index, ErrorCode.MESSAGE_TOO_LARGE, `Batch of ${b.size} bytes exceeds max.message.bytes ${limit}`);
+    }
+  }
+  return null;
+}
+
+/** message.timestamp.type=LogAppendTime: the append time becomes the batch's max timestamp. */
+function stampLogAppendTime(records: Buffer, b: ValidatedBatch, now: number): void {
+  const at = b.position;
+  records.writeInt16BE(records.readInt16BE(at + ATTRIBUTES) | TIMESTAMP_TYPE_LOG_APPEND, at + ATTRIBUTES);
+  writeInt64(records, at + MAX_TIMESTAMP, now);
+  records.writeUInt32BE(computeBatchCrc(records, at, b.size), at + CRC);
+  b.maxTimestamp = now;
+}
+
+/** Re-encodes every batch not already in `codec` (offsets and timestamps unchanged). */
+async function recompress(
+  records: Buffer,
+  batches: ValidatedBatch[],
+  codec: CompressionType,
+): Promise<{ records: Buffer; batches: ValidatedBatch[] } | { errorCode: number; message: string }> {
+  const parts: Buffer[] = [];
+  for (const b of batches) {
+    const end = b.position + b.size;
+    if (b.compression === codec) {
+      parts.push(records.subarray(b.position, end));
+      continue;
+    }
+    const [d] = await decodeRecordBatches(records, b.position, end);
+    if (!d) return { errorCode: ErrorCode.CORRUPT_MESSAGE, message: 'cannot decode the batch to recompress it' };
+    parts.push(
+      await encodeRecordBatch({
+        records: d.records.map((r) => ({ key: r.key, value: r.value, headers: r.headers, timestamp: r.timestamp })),
+        compression: codec,
+        baseTimestamp: d.baseTimestamp,
+        producerId: d.producerId,
+        producerEpoch: d.producerEpoch,
+        baseSequence: d.baseSequence,
+        transactional: d.isTransactional,
+      }),
+    );
+  }
+  const out = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+  const v = validateProducedBatches(out, { allowMultipleBatches: true });
+  if (!v.ok) return { errorCode: v.errorCode, message: v.message };
+  return { records: out, batches: v.batches };
+}
+
+function appendNow(
   ctx: RequestContext,
   topicName: string,
   index: number,
-  records: Buffer | null,
+  log: PartitionLog,
+  records: Buffer,
+  batches: ValidatedBatch[],
+  rc: TopicRuntimeConfig,
 ): PartitionResult {
   const { broker } = ctx;
-  const topic = broker.topics.getOrAutoCreate(topicName, true);
-  if (typeof topic === 'number') return failed(index, topic);
-  const log =
-    index >= 0 && index < topic.partitions ? broker.topics.partitionLog(topicName, index) : undefined;
-  if (!log) return failed(index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
-
-  const validation = validateProducedBatches(records ?? Buffer.alloc(0));
-  if (!validation.ok) return failed(index, validation.errorCode, validation.message);
-  const limit = maxMessageBytes(ctx, topic.configs);
-  for (const b of validation.batches) {
-    if (b.size > limit) {
-      return failed(
-        index,
-        ErrorCode.MESSAGE_TOO_LARGE,
-        `Batch of ${b.size} bytes exceeds max.message.bytes ${limit}`,
-      );
-    }
-    if (b.attributes & TRANSACTIONAL_FLAG) {
-      return failed(
-        index,
-        ErrorCode.INVALID_RECORD,
-        'Transactional batches are not supported by this broker yet',
-      );
-    }
+  if (log.isClosed) return failed(index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION); // deleted meanwhile
+  let appendTime = -1;
+  if (rc.logAppendTime) {
+    appendTime = Date.now();
+    for (const b of batches) stampLogAppendTime(records, b, appendTime);
   }
-
   try {
-    const result = log.append(records!, validation.batches, broker.leaderEpoch);
-    broker.purgatory.notify(partitionKey(topicName, index), records!.length);
+    const result = log.append(records, batches, broker.leaderEpoch);
+    broker.purgatory.notify(partitionKey(topicName, index), records.length);
+    broker.metrics?.topic(topicName).produced(batches, records.length);
     return {
       index,
       errorCode: ErrorCode.NONE,
       baseOffset: result.baseOffset,
-      logAppendTimeMs: -1,
+      logAppendTimeMs: appendTime,
       logStartOffset: log.logStartOffset,
       recordErrors: [],
       errorMessage: null,
@@ -89,6 +156,76 @@ function producePartition(
     }
     throw err;
   }
+}
+
+async function recompressAndAppend(
+  ctx: RequestContext,
+  topicName: string,
+  index: number,
+  log: PartitionLog,
+  records: Buffer,
+  batches: ValidatedBatch[],
+  rc: TopicRuntimeConfig,
+): Promise<PartitionResult> {
+  let converted: Awaited<ReturnType<typeof recompress>>;
+  try {
+    converted = await recompress(records, batches, rc.compression as CompressionType);
+  } catch (err) {
+    if (err instanceof CorruptRecordError) return failed(index, ErrorCode.CORRUPT_MESSAGE, err.message);
+    throw err;
+  }
+  if ('errorCode' in converted) return failed(index, converted.errorCode, converted.message);
+  return (
+    checkSizes(index, converted.batches, rc.maxMessageBytes) ??
+    appendNow(ctx, topicName, index, log, converted.records, converted.batches, rc)
+  );
+}
+
+function producePartition(
+  ctx: RequestContext,
+  topicName: string,
+  index: number,
+  records: Buffer | null,
+  acks: number,
+): PartitionResult | Promise<PartitionResult> {
+  const { broker } = ctx;
+  const topic = broker.topics.getOrAutoCreate(topicName, true);
+  if (typeof topic === 'number') return failed(index, topic);
+  const log =
+    index >= 0 && index < topic.partitions ? broker.topics.partitionLog(topicName, index) : undefined;
+  if (!log) return failed(index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+  const rc = broker.topics.runtimeConfig(topic);
+  if (acks === -1 && rc.minInsyncReplicas > 1) {
+    // The in-sync replica set of a partition on one broker is that broker.
+    return failed(
+      index,
+      ErrorCode.NOT_ENOUGH_REPLICAS,
+      `The size of the current ISR [${broker.nodeId}] is insufficient to satisfy the min.isr requirement of ${rc.minInsyncReplicas} for partition ${topicName}-${index}`,
+    );
+  }
+
+  const validation = validateProducedBatches(records ?? Buffer.alloc(0));
+  if (!validation.ok) return failed(index, validation.errorCode, validation.message);
+  const tooLarge = checkSizes(index, validation.batches, rc.maxMessageBytes);
+  if (tooLarge) return tooLarge;
+  for (const b of validation.batches) {
+    if (b.attributes & TRANSACTIONAL_FLAG) {
+      return failed(
+        index,
+        ErrorCode.INVALID_RECORD,
+        'Transactional batches are not supported by this broker yet',
+      );
+    }
+  }
+
+  const batches = validation.batches;
+  if (rc.compression !== 'producer' && batches.some((b) => b.compression !== rc.compression)) {
+    return enqueueAppend(log, () => recompressAndAppend(ctx, topicName, index, log, records!, batches, rc));
+  }
+  if (appendQueues.has(log)) {
+    return enqueueAppend(log, () => appendNow(ctx, topicName, index, log, records!, batches, rc));
+  }
+  return appendNow(ctx, topicName, index, log, records!, batches, rc);
 }
 
 function everyPartition(req: ProduceRequest, errorCode: number): ProduceResponseInput {
@@ -110,33 +247,39 @@ export const produceHandler: ApiHandler<ProduceRequest, ProduceResponseInput> = 
     if (req.acks !== 0 && req.acks !== 1 && req.acks !== -1) {
       return everyPartition(req, ErrorCode.INVALID_REQUIRED_ACKS);
     }
-    let anyError = false;
-    const responses = req.topicData.map((t) => ({
-      name: t.name,
-      partitionResponses: t.partitionData.map((p) => {
-        const r = producePartition(ctx, t.name, p.index, p.records);
-        if (r.errorCode !== ErrorCode.NONE) {
-          anyError = true;
-          ctx.logger.debug(
-            {
-              topic: t.name,
-              partition: p.index,
-              error: errorName(r.errorCode!),
-              clientId: ctx.header.clientId,
-            },
-            'produce refused',
-          );
-        }
+    let pending = false;
+    const results = req.topicData.map((t) =>
+      t.partitionData.map((p) => {
+        const r = producePartition(ctx, t.name, p.index, p.records, req.acks);
+        if (r instanceof Promise) pending = true;
         return r;
       }),
-    }));
-    if (req.acks === 0) {
-      // No response for acks=0; on an error Kafka closes the connection so the client notices.
-      if (anyError) ctx.closeConnection();
-      return null;
-    }
-    // acks=-1 on a single broker: the in-sync replica set is this broker, so the append is enough.
-    return { responses, throttleTimeMs: 0 };
+    );
+    const finish = (settled: PartitionResult[][]): ProduceResponseInput | null => {
+      let anyError = false;
+      const responses = req.topicData.map((t, i) => ({
+        name: t.name,
+        partitionResponses: settled[i]!.map((r) => {
+          if (r.errorCode !== ErrorCode.NONE) {
+            anyError = true;
+            ctx.logger.debug(
+              { topic: t.name, partition: r.index, error: errorName(r.errorCode!), clientId: ctx.header.clientId },
+              'produce refused',
+            );
+          }
+          return r;
+        }),
+      }));
+      if (req.acks === 0) {
+        // No response for acks=0; on an error Kafka closes the connection so the client notices.
+        if (anyError) ctx.closeConnection();
+        return null;
+      }
+      // acks=-1 on a single broker: the in-sync replica set is this broker, so the append is enough.
+      return { responses, throttleTimeMs: 0 };
+    };
+    if (!pending) return finish(results as PartitionResult[][]);
+    return Promise.all(results.map((t) => Promise.all(t))).then(finish);
   },
   errorResponse(req, errorCode, ctx) {
     if (req.acks === 0) {

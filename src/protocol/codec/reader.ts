@@ -11,6 +11,15 @@ export class ProtocolDecodeError extends Error {
 const INT64_MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 const INT64_MIN_SAFE = BigInt(Number.MIN_SAFE_INTEGER);
 
+/**
+ * A string is at most 32767 bytes in every encoding, as Kafka's generated readers enforce: a longer
+ * compact string (whose varint length could say more) makes the request unreadable.
+ */
+function checkStringLength(len: number): number {
+  if (len > 0x7fff) throw new ProtocolDecodeError(`string of ${len} bytes is longer than 32767`);
+  return len;
+}
+
 export class Reader {
   offset: number;
   readonly end: number;
@@ -140,13 +149,13 @@ export class Reader {
   readCompactString(): string {
     const len = this.readUnsignedVarint() - 1;
     if (len < 0) throw new ProtocolDecodeError('non-nullable compact string is null');
-    return this.readUtf8(len);
+    return this.readUtf8(checkStringLength(len));
   }
 
   readCompactNullableString(): string | null {
     const len = this.readUnsignedVarint() - 1;
     if (len < 0) return null;
-    return this.readUtf8(len);
+    return this.readUtf8(checkStringLength(len));
   }
 
   /** A view into the input (no copy). */

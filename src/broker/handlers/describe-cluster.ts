@@ -1,0 +1,51 @@
+// DescribeCluster (key 60), v0-v1. One broker, which is also the controller. v1 asks for an
+// endpoint type: brokers (1) are answered; controllers (2) get UNSUPPORTED_ENDPOINT_TYPE, as a
+// Kafka broker answers on its broker listener. Authorized operations are not computed (no ACLs).
+
+import { ErrorCode } from '../../protocol/errors.js';
+import {
+  ApiKey,
+  type DescribeClusterRequest,
+  type DescribeClusterResponseInput,
+} from '../../protocol/messages/index.js';
+import type { ApiHandler, RequestContext } from '../handler.js';
+
+const BROKERS = 1;
+const AUTHORIZED_OPERATIONS_OMITTED = -2147483648;
+
+function answer(ctx: RequestContext, errorCode: number, errorMessage: string | null): DescribeClusterResponseInput {
+  const { broker } = ctx;
+  const endpoint = broker.endpoints.find((e) => e.listener === ctx.connection.listener) ?? broker.endpoints[0];
+  return {
+    throttleTimeMs: 0,
+    errorCode,
+    errorMessage,
+    endpointType: BROKERS,
+    clusterId: broker.clusterId,
+    controllerId: broker.nodeId,
+    brokers:
+      errorCode === ErrorCode.NONE && endpoint
+        ? [{ brokerId: broker.nodeId, host: endpoint.host, port: endpoint.port, rack: null }]
+        : [],
+    clusterAuthorizedOperations: AUTHORIZED_OPERATIONS_OMITTED,
+  };
+}
+
+export const describeClusterHandler: ApiHandler<DescribeClusterRequest, DescribeClusterResponseInput> = {
+  apiKey: ApiKey.DescribeCluster,
+  minVersion: 0,
+  maxVersion: 1,
+  handle(req, ctx) {
+    if (ctx.header.apiVersion >= 1 && req.endpointType !== BROKERS) {
+      return answer(
+        ctx,
+        ErrorCode.UNSUPPORTED_ENDPOINT_TYPE,
+        `Endpoint type ${req.endpointType} is not supported: this broker describes brokers (1) only.`,
+      );
+    }
+    return answer(ctx, ErrorCode.NONE, null);
+  },
+  errorResponse(_req, errorCode, ctx) {
+    return answer(ctx, errorCode, null);
+  },
+};

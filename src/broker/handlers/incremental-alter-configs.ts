@@ -1,0 +1,124 @@
+// IncrementalAlterConfigs (key 44), v0-v1. Edits a resource's overrides key by key: SET (0),
+// DELETE (1, back to the inherited value), APPEND (2) and SUBTRACT (3) for list configs
+// (cleanup.policy, log.cleanup.policy), starting from the effective value. Topics and the broker
+// (this broker's id, or '' for the cluster-wide default) are supported. A key twice in one resource
+// is INVALID_REQUEST; bad keys and values are INVALID_CONFIG naming the key. Every operation of a
+// resource is checked before any is applied; validate_only changes nothing.
+
+import { ErrorCode, KafkaError } from '../../protocol/errors.js';
+import {
+  ApiKey,
+  type IncrementalAlterConfigsRequest,
+  type IncrementalAlterConfigsRequestAlterConfigsResource,
+  type IncrementalAlterConfigsResponseInput,
+} from '../../protocol/messages/index.js';
+import type { BrokerState } from '../broker-state.js';
+import {
+  checkKey,
+  currentOverrides,
+  effectiveValue,
+  isListKey,
+  replaceOverrides,
+  validateEntry,
+} from '../config-resources.js';
+import type { ApiHandler } from '../handler.js';
+
+const SET = 0;
+const DELETE = 1;
+const APPEND = 2;
+const SUBTRACT = 3;
+
+function listOf(value: string | null): string[] {
+  return (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+}
+
+function alterOne(
+  broker: BrokerState,
+  r: IncrementalAlterConfigsRequestAlterConfigsResource,
+  validateOnly: boolean,
+): void {
+  const names = r.configs.map((c) => c.name);
+  const dup = names.find((n, i) => names.indexOf(n) !== i);
+  if (dup !== undefined) {
+    throw new KafkaError(ErrorCode.INVALID_REQUEST, `Error due to duplicate config keys: ${dup}`);
+  }
+  const next = currentOverrides(broker, r.resourceType, r.resourceName);
+  for (const c of r.configs) {
+    switch (c.configOperation) {
+      case SET:
+        next[c.name] = validateEntry(broker, r.resourceType, c.name, c.value);
+        break;
+      case DELETE:
+        checkKey(broker, r.resourceType, c.name);
+        delete next[c.name];
+        break;
+      case APPEND:
+      case SUBTRACT: {
+        if (!isListKey(r.resourceType, c.name)) {
+          const what = c.configOperation === APPEND ? 'append' : 'subtract';
+          throw new KafkaError(
+            ErrorCode.INVALID_CONFIG,
+            `Config value ${what} is not allowed for config key: ${c.name}`,
+          );
+        }
+        const base = next[c.name] ?? effectiveValue(broker, r.resourceType, r.resourceName, c.name);
+        let items = listOf(base);
+        const change = listOf(c.value);
+        if (c.configOperation === APPEND) items.push(...change.filter((v) => !items.includes(v)));
+        else items = items.filter((v) => !change.includes(v));
+        next[c.name] = validateEntry(broker, r.resourceType, c.name, items.join(','));
+        break;
+      }
+      default:
+        throw new KafkaError(ErrorCode.INVALID_REQUEST, `Unknown config operation ${c.configOperation} for ${c.name}`);
+    }
+  }
+  replaceOverrides(broker, r.resourceType, r.resourceName, next, validateOnly);
+}
+
+export const incrementalAlterConfigsHandler: ApiHandler<
+  IncrementalAlterConfigsRequest,
+  IncrementalAlterConfigsResponseInput
+> = {
+  apiKey: ApiKey.IncrementalAlterConfigs,
+  minVersion: 0,
+  maxVersion: 1,
+  handle(req, ctx) {
+    const key = (r: { resourceType: number; resourceName: string }) => `${r.resourceType}:${r.resourceName}`;
+    const counts = new Map<string, number>();
+    for (const r of req.resources) counts.set(key(r), (counts.get(key(r)) ?? 0) + 1);
+    const responses = req.resources.map((r) => {
+      const result = (errorCode: number, errorMessage: string | null) => ({
+        errorCode,
+        errorMessage,
+        resourceType: r.resourceType,
+        resourceName: r.resourceName,
+      });
+      if (counts.get(key(r))! > 1) {
+        return result(ErrorCode.INVALID_REQUEST, 'Error due to duplicate resources in the request');
+      }
+      try {
+        alterOne(ctx.broker, r, req.validateOnly);
+        return result(ErrorCode.NONE, null);
+      } catch (err) {
+        if (!(err instanceof KafkaError)) throw err;
+        return result(err.code, err.message);
+      }
+    });
+    return { throttleTimeMs: 0, responses };
+  },
+  errorResponse(req, errorCode) {
+    return {
+      throttleTimeMs: 0,
+      responses: req.resources.map((r) => ({
+        errorCode,
+        errorMessage: null,
+        resourceType: r.resourceType,
+        resourceName: r.resourceName,
+      })),
+    };
+  },
+};

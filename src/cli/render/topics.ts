@@ -1,0 +1,54 @@
+// Human renderings of topic results.
+
+import type { CreatedTopic, DeletedTopic, TopicDetail, TopicSummary } from '../../client/admin/index.js';
+import { keyValues, table } from '../table.js';
+
+export function renderTopicList(topics: TopicSummary[]): string {
+  if (topics.length === 0) return 'No topics.';
+  return table(
+    ['TOPIC', 'PARTITIONS', 'REPLICATION FACTOR', 'TOPIC ID'],
+    topics.map((t) => [t.name + (t.internal ? ' (internal)' : ''), t.partitions, t.replicationFactor, t.topicId]),
+  );
+}
+
+export function renderCreatedTopic(t: CreatedTopic): string {
+  return table(
+    ['TOPIC', 'PARTITIONS', 'REPLICATION FACTOR', 'TOPIC ID'],
+    [[t.name, t.partitions, t.replicationFactor, t.topicId]],
+  );
+}
+
+export function renderDeletedTopics(topics: DeletedTopic[]): string {
+  return table(
+    ['DELETED TOPIC', 'TOPIC ID'],
+    topics.map((t) => [t.name, t.topicId]),
+  );
+}
+
+export function renderTopicDetail(t: TopicDetail): string {
+  const parts = [
+    keyValues([
+      ['Topic', t.name],
+      ['Topic ID', t.topicId],
+      ['Partitions', t.partitions.length],
+      ['Replication factor', t.replicationFactor],
+      ['Internal', t.internal ? 'yes' : 'no'],
+    ]),
+    table(
+      ['PARTITION', 'LEADER', 'REPLICAS', 'ISR', 'EARLIEST OFFSET', 'LATEST OFFSET', 'MESSAGES'],
+      t.partitions.map((p) => [
+        p.partition,
+        p.leader,
+        p.replicas.join(','),
+        p.isr.join(','),
+        p.earliestOffset,
+        p.latestOffset,
+        p.earliestOffset !== null && p.latestOffset !== null ? p.latestOffset - p.earliestOffset : null,
+      ]),
+    ),
+  ];
+  if (t.configs.length > 0) {
+    parts.push(table(['CONFIG', 'VALUE'], t.configs.map((c) => [c.name, c.value])));
+  }
+  return parts.join('\n');
+}

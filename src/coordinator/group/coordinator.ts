@@ -1,0 +1,240 @@
+// The group coordinator of a single broker: every consumer group (classic protocol) and its
+// committed offsets, kept durable in __consumer_offsets and rebuilt from it at start. The API
+// handlers (src/broker/handlers/) call it with version-independent requests; the metrics layer
+// polls it as a GroupMetricsSource.
+
+import type { Logger } from '../../observability/logger.js';
+import type { GroupLagEntry, GroupMetricsSource, GroupSummary } from '../../observability/sources.js';
+import { ErrorCode } from '../../protocol/errors.js';
+import type { GroupCoordinatorConfig } from './config.js';
+import { GroupMembership } from './membership.js';
+import { OffsetManager } from './offsets.js';
+import { GroupStore, type LoadStats, type OffsetsTopicAccess } from './store.js';
+import type {
+  CommitRequest,
+  CommitResult,
+  DescribedGroup,
+  HeartbeatRequest,
+  JoinRequest,
+  JoinResult,
+  LeaveResult,
+  LeavingMember,
+  ListedGroup,
+  OffsetDeleteResult,
+  OffsetFetchResult,
+  SyncRequest,
+  SyncResult,
+} from './types.js';
+
+export interface GroupCoordinatorOptions {
+  topics: OffsetsTopicAccess;
+  config: GroupCoordinatorConfig;
+  logger: Logger;
+  /** The leader epoch appends to __consumer_offsets are stamped with. */
+  leaderEpoch?: () => number;
+  /** Called after every append to __consumer_offsets (to wake fetches of that partition). */
+  onAppend?: (partition: number, bytes: number) => void;
+  /** Clock (ms); Date.now by default. */
+  now?: () => number;
+}
+
+const EMPTY = Buffer.alloc(0);
+/** Group type name ListGroups v5 reports for every group here (Kafka's GroupType.CLASSIC). */
+const CLASSIC = 'classic';
+
+export class GroupCoordinator implements GroupMetricsSource {
+  readonly store: GroupStore;
+  readonly membership: GroupMembership;
+  readonly offsets: OffsetManager;
+  private readonly now: () => number;
+  private retentionTimer: NodeJS.Timeout | null = null;
+  private loadDone: Promise<LoadStats> | null = null;
+  private stopped = false;
+
+  constructor(private readonly opts: GroupCoordinatorOptions) {
+    this.now = opts.now ?? Date.now;
+    this.store = new GroupStore({
+      topics: opts.topics,
+      partitions: opts.config.offsetsTopicPartitions,
+      logger: opts.logger,
+      now: this.now,
+      leaderEpoch: opts.leaderEpoch ?? (() => 0),
+      onAppend: opts.onAppend,
+    });
+    this.membership = new GroupMembership({
+      store: this.store,
+      config: opts.config,
+      logger: opts.logger,
+      now: this.now,
+    });
+    this.offsets = new OffsetManager({
+      store: this.store,
+      config: opts.config,
+      logger: opts.logger,
+      now: this.now,
+      topicPartitions: (t) => opts.topics.get(t)?.partitions,
+    });
+  }
+
+  /**
+   * Starts loading groups from __consumer_offsets (answered with COORDINATOR_LOAD_IN_PROGRESS until
+   * done) and the offset retention check. Resolves when loading is done.
+   */
+  startup(): Promise<LoadStats> {
+    this.loadDone ??= this.store
+      .load((g) => this.membership.onGroupLoaded(g))
+      .then(
+        (stats) => {
+          if (stats.partitions > 0) this.opts.logger.info(stats, 'consumer groups loaded');
+          return stats;
+        },
+        (err: unknown) => {
+          this.opts.logger.error({ err }, 'loading consumer groups failed');
+          throw err;
+        },
+      );
+    if (!this.retentionTimer && !this.stopped) {
+      this.retentionTimer = setInterval(
+        () => this.expireOffsets(),
+        this.opts.config.offsetsRetentionCheckIntervalMs,
+      );
+      this.retentionTimer.unref();
+    }
+    return this.loadDone;
+  }
+
+  /** Stops timers; waiting JoinGroup/SyncGroup requests are answered with NOT_COORDINATOR. */
+  shutdown(): void {
+    this.stopped = true;
+    if (this.retentionTimer) clearInterval(this.retentionTimer);
+    this.retentionTimer = null;
+    this.membership.shutdown(this.store.groups.values());
+  }
+
+  /** FindCoordinator for a group: make sure __consumer_offsets exists. */
+  ensureOffsetsTopic(): void {
+    this.store.ensureTopic();
+  }
+
+  joinGroup(req: JoinRequest): Promise<JoinResult> {
+    return this.membership.joinGroup(req);
+  }
+
+  syncGroup(req: SyncRequest): SyncResult | Promise<SyncResult> {
+    return this.membership.syncGroup(req);
+  }
+
+  heartbeat(req: HeartbeatRequest): number {
+    return this.membership.heartbeat(req);
+  }
+
+  leaveGroup(groupId: string, members: LeavingMember[]): LeaveResult {
+    return this.membership.leaveGroup(groupId, members);
+  }
+
+  commitOffsets(req: CommitRequest): CommitResult[] {
+    return this.offsets.commit(req);
+  }
+
+  fetchOffsets(groupId: string, topics: { name: string; partitionIndexes: number[] }[] | null): OffsetFetchResult {
+    return this.offsets.fetch(groupId, topics);
+  }
+
+  deleteOffsets(groupId: string, topics: { name: string; partitions: number[] }[]): OffsetDeleteResult {
+    return this.offsets.deleteOffsets(groupId, topics);
+  }
+
+  deleteGroups(groupIds: string[]): { groupId: string; errorCode: number }[] {
+    return groupIds.map((groupId) => ({ groupId, errorCode: this.offsets.deleteGroup(groupId) }));
+  }
+
+  /** Expires offsets past their retention now (the periodic check calls this). */
+  expireOffsets(now = this.now()): { offsets: number; groups: number } {
+    return this.offsets.expire(now);
+  }
+
+  listGroups(statesFilter: string[], typesFilter: string[]): { errorCode: number; groups: ListedGroup[] } {
+    if (this.store.loading) return { errorCode: ErrorCode.COORDINATOR_LOAD_IN_PROGRESS, groups: [] };
+    const states = new Set(statesFilter.map((s) => s.toLowerCase()));
+    const types = new Set(typesFilter.map((s) => s.toLowerCase()));
+    if (types.size > 0 && !types.has(CLASSIC)) return { errorCode: ErrorCode.NONE, groups: [] };
+    const groups: ListedGroup[] = [];
+    for (const g of this.store.groups.values()) {
+      if (g.state === 'Dead') continue;
+      if (states.size > 0 && !states.has(g.state.toLowerCase())) continue;
+      groups.push({ groupId: g.groupId, protocolType: g.protocolType ?? '', groupState: g.state, groupType: CLASSIC });
+    }
+    return { errorCode: ErrorCode.NONE, groups };
+  }
+
+  /** An unknown group is described as Dead with no error, as Kafka does up to DescribeGroups v5. */
+  describeGroup(groupId: string): DescribedGroup {
+    const dead: DescribedGroup = {
+      errorCode: ErrorCode.NONE,
+      groupId,
+      groupState: 'Dead',
+      protocolType: '',
+      protocolData: '',
+      members: [],
+    };
+    if (this.store.isLoading(groupId)) {
+      return { ...dead, errorCode: ErrorCode.COORDINATOR_LOAD_IN_PROGRESS, groupState: '' };
+    }
+    const g = this.store.get(groupId);
+    if (!g) return dead;
+    const stable = g.state === 'Stable';
+    return {
+      errorCode: ErrorCode.NONE,
+      groupId,
+      groupState: g.state,
+      protocolType: g.protocolType ?? '',
+      protocolData: stable ? (g.protocolName ?? '') : '',
+      members: [...g.members.values()].map((m) => ({
+        memberId: m.memberId,
+        groupInstanceId: m.groupInstanceId,
+        clientId: m.clientId,
+        clientHost: m.clientHost,
+        memberMetadata: stable ? m.metadataFor(g.protocolName) : EMPTY,
+        memberAssignment: stable ? m.assignment : EMPTY,
+      })),
+    };
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // GroupMetricsSource
+
+  groups(): GroupSummary[] {
+    return [...this.store.groups.values()].map((g) => ({ group: g.groupId, state: g.state, members: g.members.size }));
+  }
+
+  /** Committed offset against the log end offset, per partition with a commit. */
+  lag(): GroupLagEntry[] {
+    const out: GroupLagEntry[] = [];
+    for (const g of this.store.groups.values()) {
+      for (const [topic, parts] of g.offsets) {
+        for (const [partition, o] of parts) {
+          const log = this.opts.topics.partitionLog(topic, partition);
+          if (!log) continue;
+          const logEndOffset = log.logEndOffset;
+          out.push({
+            group: g.groupId,
+            topic,
+            partition,
+            committedOffset: o.offset,
+            logEndOffset,
+            lag: Math.max(0, logEndOffset - o.offset),
+          });
+        }
+      }
+    }
+    return out;
+  }
+
+  joinPurgatorySize(): number {
+    return this.membership.joinsWaiting(this.store.groups.values());
+  }
+
+  loaded(): boolean {
+    return this.loadDone !== null && !this.store.loading;
+  }
+}
