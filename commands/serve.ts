@@ -74,14 +74,19 @@ then the --config file (TOML, YAML or .properties, with Kafka's key names), then
     });
     for (const w of config.warnings) logger.warn(w);
 
-    const metrics = new BrokerMetrics({ partitionLevel: config.get<boolean>('metrics.partition.level') });
+    // With HTTP off nothing can read the metrics, so nothing is counted.
+    const httpPort = config.get<number>('http.port');
+    const metrics =
+      httpPort === 0
+        ? undefined
+        : new BrokerMetrics({ partitionLevel: config.get<boolean>('metrics.partition.level') });
     const broker = Broker.fromConfig(config, logger, metrics);
     let http: ManagementHttpServer | null = null;
     try {
       // Before the logs load, so /health and /ready answer during a long recovery.
       http = await startManagementHttp({
         host: config.get<string>('http.host'),
-        port: config.get<number>('http.port'),
+        port: httpPort,
         required: config.source('http.port') !== 'default',
         logger,
         broker,
@@ -102,7 +107,7 @@ then the --config file (TOML, YAML or .properties, with Kafka's key names), then
           .stop()
           .then(async () => {
             await http?.close();
-            metrics.close();
+            metrics?.close();
           })
           .then(
             () => {

@@ -35,7 +35,7 @@ min.insync.replicas; --broker-defaults changes them for the whole cluster.`;
     delete: Flags.string({ char: 'd', summary: 'Remove a config (repeatable).', multiple: true }),
     append: Flags.string({ summary: 'Add to a list config: key=value (repeatable).', multiple: true }),
     subtract: Flags.string({ summary: 'Remove from a list config: key=value (repeatable).', multiple: true }),
-    'validate-only': Flags.boolean({ summary: 'Ask the broker to check the change without applying it.' }),
+    'validate-only': Flags.boolean({ summary: 'Ask the broker to check the change without applying it.', default: false }),
   };
 
   async run(): Promise<ConfigsAlterResult> {

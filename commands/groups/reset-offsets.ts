@@ -46,7 +46,7 @@ offset when there is none).`;
       exactlyOne: TARGETS,
     }),
     'dry-run': Flags.boolean({ summary: 'Show the new offsets without committing them (the default).', exclusive: ['execute'] }),
-    execute: Flags.boolean({ summary: 'Commit the new offsets.' }),
+    execute: Flags.boolean({ summary: 'Commit the new offsets.', default: false }),
   };
 
   async run(): Promise<OffsetResetResult> {

@@ -24,7 +24,7 @@ cannot remove partitions). Keys may map to other partitions afterwards.`;
 
   static override flags = {
     partitions: Flags.integer({ char: 'p', summary: 'The new total number of partitions.', required: true, min: 1 }),
-    'validate-only': Flags.boolean({ summary: 'Ask the broker to check the change without applying it.' }),
+    'validate-only': Flags.boolean({ summary: 'Ask the broker to check the change without applying it.', default: false }),
   };
 
   async run(): Promise<TopicsAddPartitionsResult> {

@@ -30,7 +30,7 @@ default.replication.factor. Topic configs use Kafka's names (retention.ms, clean
     'replication-factor': Flags.integer({ char: 'r', summary: 'Replicas per partition (at least 1).', min: 1 }),
     config: Flags.string({ char: 'c', summary: 'Topic config as key=value (repeatable).', multiple: true }),
     'if-not-exists': Flags.boolean({ summary: 'Succeed without changes when the topic already exists.' }),
-    'validate-only': Flags.boolean({ summary: 'Ask the broker to check the request without creating anything.' }),
+    'validate-only': Flags.boolean({ summary: 'Ask the broker to check the request without creating anything.', default: false }),
   };
 
   async run(): Promise<TopicsCreateResult> {

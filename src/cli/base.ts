@@ -76,39 +76,47 @@ export abstract class ClusterCommand extends Command {
   }
 
   override async catch(err: Error & { exitCode?: number }): Promise<unknown> {
-    const cli = toCliError(err);
+    const f = describeFailure(err);
     if (this.jsonEnabled()) {
-      process.exitCode = cli.oclif.exit ?? 1;
-      this.logJson(this.toErrorJson(cli));
+      process.exitCode = f.exitCode;
+      this.logJson({ error: f });
       return;
     }
-    throw cli;
-  }
-
-  protected override toErrorJson(err: unknown): unknown {
-    const e = err as Errors.CLIError & { kafkaError?: string };
-    return { error: { name: e.name, message: e.message, code: e.kafkaError ?? null, exitCode: e.oclif?.exit ?? 1 } };
+    // oclif's own errors (unknown flags, missing arguments) keep oclif's rendering and help hint
+    if (err instanceof Errors.CLIError) throw err;
+    process.stderr.write(`Error: ${f.message}\n`);
+    this.exit(f.exitCode);
   }
 }
 
-/** Maps client errors to oclif errors with the exit codes above. */
-export function toCliError(err: Error): Errors.CLIError {
-  if (err instanceof Errors.CLIError) return err;
-  let exit: number = EXIT.broker;
-  let message = err.message;
-  let kafkaError: string | undefined;
-  if (err instanceof UnreachableError) exit = EXIT.unreachable;
-  else if (err instanceof UnsupportedApiError) exit = EXIT.unsupported;
-  else if (err instanceof UsageError) exit = EXIT.usage;
-  else if (err instanceof KafkaRequestError) {
-    kafkaError = err.errorName;
-    const hint = HINTS.get(err.code);
-    if (hint) message += ` ${hint}`;
-  } else if (!(err instanceof Error) || err.name === 'Error' || err.name === 'TypeError') {
-    message = err.message || String(err);
+export interface Failure {
+  name: string;
+  message: string;
+  /** The Kafka error name (INVALID_CONFIG, ...) when the broker refused. */
+  code: string | null;
+  exitCode: number;
+}
+
+/** What went wrong, in words a person can act on, and the exit code (see above). */
+export function describeFailure(err: Error): Failure {
+  if (err instanceof Errors.CLIError) {
+    return { name: 'UsageError', message: err.message, code: null, exitCode: err.oclif?.exit ?? EXIT.usage };
   }
-  const cli = new Errors.CLIError(message, { exit });
-  if (kafkaError) Object.assign(cli, { kafkaError });
-  cli.name = err instanceof KafkaRequestError ? 'KafkaError' : err.name || 'Error';
-  return cli;
+  if (err instanceof UnreachableError) {
+    return { name: err.name, message: err.message, code: null, exitCode: EXIT.unreachable };
+  }
+  if (err instanceof UnsupportedApiError) {
+    return { name: err.name, message: err.message, code: null, exitCode: EXIT.unsupported };
+  }
+  if (err instanceof UsageError) return { name: err.name, message: err.message, code: null, exitCode: EXIT.usage };
+  if (err instanceof KafkaRequestError) {
+    const hint = HINTS.get(err.code);
+    return {
+      name: 'KafkaError',
+      message: hint ? `${err.message} ${hint}` : err.message,
+      code: err.errorName,
+      exitCode: EXIT.broker,
+    };
+  }
+  return { name: err?.name ?? 'Error', message: err?.message || String(err), code: null, exitCode: EXIT.broker };
 }

@@ -12,7 +12,10 @@ function show(c: Cell): string {
 
 /** A table with a heading row; numbers are right-aligned. */
 export function table(head: string[], rows: Cell[][]): string {
-  const numeric = head.map((_, i) => rows.length > 0 && rows.every((r) => typeof r[i] === 'number' || r[i] === null));
+  const numeric = head.map(
+    (_, i) =>
+      rows.some((r) => typeof r[i] === 'number') && rows.every((r) => typeof r[i] === 'number' || r[i] === null),
+  );
   const t = new Table({
     head,
     style: { head: [], border: [] },

@@ -99,11 +99,10 @@ export class ManagementHttpServer {
         return;
       }
       case '/v1/status':
-        this.json(
-          res,
-          200,
-          this.safe(() => this.opts.broker.status(), { error: 'status unavailable' }),
-        );
+        this.json(res, 200, {
+          ...this.safe(() => this.opts.broker.status(), { error: 'status unavailable' }),
+          http: this.address,
+        });
         return;
       default:
         this.json(res, 404, {

@@ -1,12 +1,15 @@
 // The operator's view of a running broker: /metrics after a KafkaJS produce/consume round (values,
 // not just names, in valid exposition format), /v1/status, the structured log lines of notable events,
 // and /ready answering 503 while a large data directory is recovered after kill -9, 200 after.
+import { execFile } from 'node:child_process';
 import { connect } from 'node:net';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALL_HANDLERS } from '../../src/broker/handlers/index.js';
 import { ApiKey } from '../../src/protocol/messages/index.js';
 import { encodeRecordBatch } from '../../src/protocol/records/record-batch.js';
-import { startBroker, tempDataDir, type RunningBroker } from '../helpers/broker.js';
+import { PROJECT_ROOT, startBroker, tempDataDir, type RunningBroker } from '../helpers/broker.js';
 import { connectTo, createTopic, produceValues } from '../helpers/client.js';
 import { freePort, httpGet, httpJson } from '../helpers/http.js';
 import { fetchPartition, kafkajs } from '../helpers/kafkajs.js';
@@ -20,7 +23,15 @@ let http: string;
 
 beforeAll(async () => {
   const port = await freePort();
-  broker = await startBroker({ overrides: { 'http.port': port, 'log.segment.bytes': 16384 } });
+  broker = await startBroker({
+    overrides: {
+      'http.port': port,
+      'log.segment.bytes': 16384,
+      // a consumer group round in well under a second (ignored with a warning where unknown)
+      'group.initial.rebalance.delay.ms': 0,
+      'offsets.topic.num.partitions': 3,
+    },
+  });
   http = `http://127.0.0.1:${port}`;
 });
 
@@ -138,35 +149,113 @@ describe('/metrics and /v1/status', () => {
     expect((await httpJson(`${http}/health`)).status).toBe(200);
   });
 
-  // Runs once the group coordinator serves OffsetCommit: its lag must show up as metrics. Until then
+  // Needs the group coordinator (JoinGroup, OffsetCommit); until it is served,
   // test/unit/observability/metrics.test.ts checks the same series against a stand-in coordinator.
-  it.skipIf(!served.has(ApiKey.OffsetCommit))('shows consumer group lag per partition', async () => {
-    const kafka = kafkajs(broker.bootstrap, 'lag-test');
-    const admin = kafka.admin();
-    await admin.connect();
-    await admin.createTopics({ topics: [{ topic: 'lagging', numPartitions: 1 }], waitForLeaders: true });
-    const producer = kafka.producer({ allowAutoTopicCreation: false });
-    await producer.connect();
-    await producer.send({
-      topic: 'lagging',
-      messages: Array.from({ length: 50 }, (_, i) => ({ value: `l${i}` })),
-    });
-    await producer.disconnect();
-    await admin.setOffsets({
-      groupId: 'lag-group',
-      topic: 'lagging',
-      partitions: [{ partition: 0, offset: '20' }],
-    });
-    await admin.disconnect();
+  it.skipIf(!served.has(ApiKey.JoinGroup) || !served.has(ApiKey.OffsetCommit))(
+    'shows consumer group lag, committed offsets and state after a consumer group round',
+    async () => {
+      const kafka = kafkajs(broker.bootstrap, 'lag-test');
+      const admin = kafka.admin();
+      await admin.connect();
+      await admin.createTopics({ topics: [{ topic: 'lagging', numPartitions: 1 }], waitForLeaders: true });
+      await admin.disconnect();
+      const producer = kafka.producer({ allowAutoTopicCreation: false });
+      await producer.connect();
+      const send = (from: number, n: number) =>
+        producer.send({
+          topic: 'lagging',
+          acks: -1,
+          messages: Array.from({ length: n }, (_, i) => ({ value: `l${from + i}` })),
+        });
+      await send(0, 50);
 
+      const consumer = kafka.consumer({
+        groupId: 'lag-group',
+        sessionTimeout: 10_000,
+        heartbeatInterval: 500,
+      });
+      await consumer.connect();
+      await consumer.subscribe({ topic: 'lagging', fromBeginning: true });
+      let consumed = 0;
+      await new Promise<void>((resolve, reject) => {
+        consumer
+          .run({
+            eachMessage: async () => {
+              if (++consumed === 50) resolve();
+            },
+          })
+          .catch(reject);
+      });
+      await consumer.disconnect(); // commits what it consumed and leaves the group
+      await send(50, 30);
+      await producer.disconnect();
+
+      const f = await scrape();
+      const labels = { group: 'lag-group', topic: 'lagging', partition: '0' };
+      expect(sampleValue(f, 'fluxmq_consumer_group_committed_offset', labels)).toBe(50);
+      expect(sampleValue(f, 'fluxmq_consumer_group_lag', labels)).toBe(30);
+      expect(sampleValue(f, 'fluxmq_consumer_group_lag_sum', { group: 'lag-group' })).toBe(30);
+      expect(sampleValue(f, 'fluxmq_consumer_group_lag_max', { group: 'lag-group' })).toBe(30);
+      expect(sampleValue(f, 'fluxmq_consumer_group_members', { group: 'lag-group' })).toBe(0);
+      expect(sampleValue(f, 'fluxmq_consumer_group_state', { group: 'lag-group', state: 'Empty' })).toBe(1);
+      expect(sampleValue(f, 'fluxmq_consumer_groups', { state: 'Empty' })).toBeGreaterThanOrEqual(1);
+      expect(total(f, 'fluxmq_requests_total', { request: 'JoinGroup' })).toBeGreaterThanOrEqual(1);
+      expect(
+        total(f, 'fluxmq_request_duration_seconds_count', { request: 'OffsetCommit' }),
+      ).toBeGreaterThanOrEqual(1);
+      expect(sampleValue(f, 'fluxmq_purgatory_size', { purgatory: 'join' })).toBe(0);
+      const ready = await httpJson(`${http}/ready`);
+      expect(ready.body.checks).toMatchObject({ groupCoordinator: { ok: true } });
+      // the coordinator logs the rebalance, one line with the group and generation
+      const rebalance = broker.logs.find(
+        (l) => l.group === 'lag-group' && typeof l.msg === 'string' && /rebalanc/.test(l.msg),
+      );
+      expect(rebalance).toMatchObject({ level: 30, generation: expect.any(Number) });
+    },
+  );
+});
+
+describe('fluxmq bench http', () => {
+  it('loads /metrics and /health during produce traffic and reports the event-loop delay (--json)', async () => {
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [
+        join(PROJECT_ROOT, 'bin/run.js'),
+        'bench',
+        'http',
+        '--url',
+        http,
+        '-b',
+        broker.bootstrap,
+        '--duration',
+        '1',
+        '--connections',
+        '2',
+        '--inflight',
+        '2',
+        '--json',
+      ],
+      { cwd: PROJECT_ROOT, timeout: 30_000 },
+    );
+    const r = JSON.parse(stdout) as {
+      endpoints: { path: string; requests: number; requestsPerSec: number; errors: number; non2xx: number }[];
+      produce: { records: number; errors: number };
+      eventLoop: { before: { p99Ms: number } | null; during: { p99Ms: number } | null };
+    };
+    expect(r.endpoints.map((e) => e.path)).toEqual(['/metrics', '/health']);
+    for (const e of r.endpoints) {
+      expect(e.requests).toBeGreaterThan(0);
+      expect(e.requestsPerSec).toBeGreaterThan(0);
+      expect(e.errors + e.non2xx).toBe(0);
+    }
+    expect(r.produce.records).toBeGreaterThan(0);
+    expect(r.produce.errors).toBe(0);
+    expect(r.eventLoop.before?.p99Ms).toBeGreaterThanOrEqual(0);
+    expect(r.eventLoop.during?.p99Ms).toBeGreaterThanOrEqual(0);
     const f = await scrape();
-    const labels = { group: 'lag-group', topic: 'lagging', partition: '0' };
-    expect(
-      sampleValue(f, 'fluxmq_consumer_group_lag', labels),
-      'the coordinator is not wired to metrics',
-    ).toBe(30);
-    expect(sampleValue(f, 'fluxmq_consumer_group_committed_offset', labels)).toBe(20);
-    expect(sampleValue(f, 'fluxmq_consumer_group_lag_sum', { group: 'lag-group' })).toBe(30);
+    expect(sampleValue(f, 'fluxmq_topic_messages_in_total', { topic: 'fluxmq-bench-http' })).toBe(
+      r.produce.records,
+    );
   });
 });
 

@@ -27,8 +27,12 @@ import type {
 
 const TIMEOUT_MS = 30_000;
 
-function missingTopic(name: string): KafkaRequestError {
-  return new KafkaRequestError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `find topic '${name}'`, `Topic '${name}' does not exist.`);
+function missingTopic(name: string, action = 'find'): KafkaRequestError {
+  return new KafkaRequestError(
+    ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+    `${action} topic '${name}'`,
+    `Topic '${name}' does not exist.`,
+  );
 }
 
 /** Metadata for `names` without creating them; throws for a topic that does not exist. */
@@ -150,7 +154,7 @@ export async function deleteTopics(client: ClusterClient, names: string[]): Prom
   for (const name of names) {
     const r = response.responses.find((x) => x.name === name);
     if (!r) throw new Error(`DeleteTopics answered without a result for '${name}'`);
-    if (r.errorCode === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION) throw missingTopic(name);
+    if (r.errorCode === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION) throw missingTopic(name, 'delete');
     check(r.errorCode, `delete topic '${name}'`, r.errorMessage);
     out.push({ name, topicId: r.topicId && r.topicId !== 'AAAAAAAAAAAAAAAAAAAAAA' ? r.topicId : null });
   }
@@ -171,7 +175,7 @@ export async function addPartitions(
   }));
   const r = response.results[0];
   if (!r) throw new Error(`CreatePartitions answered without a result for '${topic}'`);
-  if (r.errorCode === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION) throw missingTopic(topic);
+  if (r.errorCode === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION) throw missingTopic(topic, 'add partitions to');
   check(r.errorCode, `add partitions to topic '${topic}'`, r.errorMessage);
   return { topic, partitions: total, validateOnly };
 }

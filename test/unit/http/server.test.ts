@@ -70,7 +70,10 @@ describe('management HTTP server', () => {
     expect(ready.status).toBe(200);
     expect(ready.body.status).toBe('ready');
 
-    expect(await httpJson(`${base}/v1/status`)).toEqual({ status: 200, body: { brokerId: 1, topics: 2 } });
+    expect(await httpJson(`${base}/v1/status`)).toEqual({
+      status: 200,
+      body: { brokerId: 1, topics: 2, http: { host: '127.0.0.1', port: Number(new URL(base).port) } },
+    });
 
     const metrics = await httpGet(`${base}/metrics`);
     expect(metrics.status).toBe(200);
