@@ -4,7 +4,12 @@ import { Args, Flags } from '@oclif/core';
 import { ClusterCommand } from '../src/cli/base.js';
 import { parsePair } from '../src/cli/parse.js';
 import { renderProduceResult } from '../src/cli/render/records.js';
-import { produce, type ProducedPartition, type ProduceRecord, type ProduceResult } from '../src/client/producer.js';
+import {
+  produce,
+  type ProducedPartition,
+  type ProduceRecord,
+  type ProduceResult,
+} from '../src/client/producer.js';
 import type { CompressionType } from '../src/protocol/records/compression/types.js';
 
 export interface ProduceCommandResult {
@@ -36,10 +41,21 @@ unless --partition is given. Prints where the messages went.`;
   };
 
   static override flags = {
-    'key-separator': Flags.string({ char: 'K', summary: 'Split each line into key and value at the first separator.' }),
-    header: Flags.string({ char: 'H', summary: 'Header for every message: key=value (repeatable).', multiple: true }),
+    'key-separator': Flags.string({
+      char: 'K',
+      summary: 'Split each line into key and value at the first separator.',
+    }),
+    header: Flags.string({
+      char: 'H',
+      summary: 'Header for every message: key=value (repeatable).',
+      multiple: true,
+    }),
     partition: Flags.integer({ char: 'p', summary: 'Send every message to this partition.', min: 0 }),
-    acks: Flags.string({ summary: 'Acknowledgements to wait for: 0, 1, -1 or all.', options: ['0', '1', '-1', 'all'], default: 'all' }),
+    acks: Flags.string({
+      summary: 'Acknowledgements to wait for: 0, 1, -1 or all.',
+      options: ['0', '1', '-1', 'all'],
+      default: 'all',
+    }),
     compression: Flags.string({
       char: 'z',
       summary: 'Batch compression.',
@@ -113,7 +129,9 @@ unless --partition is given. Prints where the messages went.`;
       return total;
     });
     if (result.count > 0) this.print(renderProduceResult(result));
-    this.note(`Produced ${result.count} message(s) to topic '${args.topic}'${acks === 0 ? ' (acks=0: not confirmed)' : ''}.`);
+    this.note(
+      `Produced ${result.count} message(s) to topic '${args.topic}'${acks === 0 ? ' (acks=0: not confirmed)' : ''}.`,
+    );
     return result;
   }
 }

@@ -35,7 +35,10 @@ min.insync.replicas; --broker-defaults changes them for the whole cluster.`;
     delete: Flags.string({ char: 'd', summary: 'Remove a config (repeatable).', multiple: true }),
     append: Flags.string({ summary: 'Add to a list config: key=value (repeatable).', multiple: true }),
     subtract: Flags.string({ summary: 'Remove from a list config: key=value (repeatable).', multiple: true }),
-    'validate-only': Flags.boolean({ summary: 'Ask the broker to check the change without applying it.', default: false }),
+    'validate-only': Flags.boolean({
+      summary: 'Ask the broker to check the change without applying it.',
+      default: false,
+    }),
   };
 
   async run(): Promise<ConfigsAlterResult> {
@@ -55,7 +58,9 @@ min.insync.replicas; --broker-defaults changes them for the whole cluster.`;
     if (changes.length === 0) this.usage('nothing to change: give --set, --delete, --append or --subtract');
     const result = await this.withAdmin(flags, async (admin) => {
       const altered = await admin.alterConfigs(resource, changes, flags['validate-only']);
-      const [after] = await admin.describeConfigs([resource], { keys: [...new Set(changes.map((c) => c.name))] });
+      const [after] = await admin.describeConfigs([resource], {
+        keys: [...new Set(changes.map((c) => c.name))],
+      });
       return { ...altered, configs: after!.configs };
     });
     this.print(renderConfigs(result.configs, { readOnly: resource.type === 'broker' }));

@@ -10,7 +10,11 @@ export interface ConfigsDescribeResult {
 }
 
 /** Sources that mean "set on this resource itself". */
-const OWN_SOURCES = new Set(['DYNAMIC_TOPIC_CONFIG', 'DYNAMIC_BROKER_CONFIG', 'DYNAMIC_DEFAULT_BROKER_CONFIG']);
+const OWN_SOURCES = new Set([
+  'DYNAMIC_TOPIC_CONFIG',
+  'DYNAMIC_BROKER_CONFIG',
+  'DYNAMIC_DEFAULT_BROKER_CONFIG',
+]);
 
 export default class ConfigsDescribe extends ClusterCommand {
   static override summary = 'Describe the configs of a topic or a broker.';
@@ -36,9 +40,15 @@ STATIC_BROKER_CONFIG, DYNAMIC_DEFAULT_BROKER_CONFIG, DYNAMIC_BROKER_CONFIG, DYNA
     const { flags } = await this.parse(ConfigsDescribe);
     const resource = configResource(flags);
     const [described] = await this.withAdmin(flags, (admin) =>
-      admin.describeConfigs([resource], { keys: flags.key, synonyms: flags.synonyms, documentation: flags.docs }),
+      admin.describeConfigs([resource], {
+        keys: flags.key,
+        synonyms: flags.synonyms,
+        documentation: flags.docs,
+      }),
     );
-    const configs = described!.configs.filter((c) => flags.all || (flags.key?.length ?? 0) > 0 || OWN_SOURCES.has(c.source));
+    const configs = described!.configs.filter(
+      (c) => flags.all || (flags.key?.length ?? 0) > 0 || OWN_SOURCES.has(c.source),
+    );
     if (configs.length === 0) {
       this.print(`No configs are set on ${resourceLabel(resource)}; --all shows the effective values.`);
     } else {

@@ -9,7 +9,10 @@ export interface GroupsDeleteResult {
 export default class GroupsDelete extends ClusterCommand {
   static override summary = 'Delete consumer groups and their committed offsets.';
   static override description = 'Only groups without active members can be deleted.';
-  static override examples = ['<%= config.bin %> groups delete billing', '<%= config.bin %> groups delete old-1 old-2 --json'];
+  static override examples = [
+    '<%= config.bin %> groups delete billing',
+    '<%= config.bin %> groups delete old-1 old-2 --json',
+  ];
 
   static override strict = false;
   static override args = {
@@ -20,7 +23,12 @@ export default class GroupsDelete extends ClusterCommand {
     const { argv, flags } = await this.parse(GroupsDelete);
     const ids = [...new Set(argv as string[])];
     const deleted = await this.withAdmin(flags, (admin) => admin.deleteGroups(ids));
-    this.print(table(['DELETED GROUP'], deleted.map((d) => [d.groupId])));
+    this.print(
+      table(
+        ['DELETED GROUP'],
+        deleted.map((d) => [d.groupId]),
+      ),
+    );
     return { deleted: deleted.map((d) => d.groupId) };
   }
 }

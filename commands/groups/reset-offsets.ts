@@ -35,7 +35,10 @@ offset when there is none).`;
       exactlyOne: ['topic', 'all-topics'],
     }),
     'to-earliest': Flags.boolean({ summary: 'Reset to the earliest offset.', exactlyOne: TARGETS }),
-    'to-latest': Flags.boolean({ summary: 'Reset to the latest offset (skip everything).', exactlyOne: TARGETS }),
+    'to-latest': Flags.boolean({
+      summary: 'Reset to the latest offset (skip everything).',
+      exactlyOne: TARGETS,
+    }),
     'to-offset': Flags.integer({ summary: 'Reset to this offset.', exactlyOne: TARGETS }),
     'to-datetime': Flags.string({
       summary: 'Reset to the first offset at or after this time (ISO-8601 or epoch ms).',
@@ -45,7 +48,10 @@ offset when there is none).`;
       summary: 'Move the committed offset by this many (negative: back).',
       exactlyOne: TARGETS,
     }),
-    'dry-run': Flags.boolean({ summary: 'Show the new offsets without committing them (the default).', exclusive: ['execute'] }),
+    'dry-run': Flags.boolean({
+      summary: 'Show the new offsets without committing them (the default).',
+      exclusive: ['execute'],
+    }),
     execute: Flags.boolean({ summary: 'Commit the new offsets.', default: false }),
   };
 

@@ -23,8 +23,16 @@ cannot remove partitions). Keys may map to other partitions afterwards.`;
   };
 
   static override flags = {
-    partitions: Flags.integer({ char: 'p', summary: 'The new total number of partitions.', required: true, min: 1 }),
-    'validate-only': Flags.boolean({ summary: 'Ask the broker to check the change without applying it.', default: false }),
+    partitions: Flags.integer({
+      char: 'p',
+      summary: 'The new total number of partitions.',
+      required: true,
+      min: 1,
+    }),
+    'validate-only': Flags.boolean({
+      summary: 'Ask the broker to check the change without applying it.',
+      default: false,
+    }),
   };
 
   async run(): Promise<TopicsAddPartitionsResult> {
@@ -39,7 +47,12 @@ cannot remove partitions). Keys may map to other partitions afterwards.`;
         validateOnly: flags['validate-only'],
       };
     });
-    this.print(table(['TOPIC', 'PARTITIONS BEFORE', 'PARTITIONS AFTER'], [[result.topic, result.previousPartitions, result.partitions]]));
+    this.print(
+      table(
+        ['TOPIC', 'PARTITIONS BEFORE', 'PARTITIONS AFTER'],
+        [[result.topic, result.previousPartitions, result.partitions]],
+      ),
+    );
     if (result.validateOnly) this.note('Validate only: nothing was changed.');
     return result;
   }

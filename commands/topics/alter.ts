@@ -28,7 +28,10 @@ The same as \`configs alter --topic\`; to add partitions use \`topics add-partit
   static override flags = {
     config: Flags.string({ char: 'c', summary: 'Set a config: key=value (repeatable).', multiple: true }),
     'delete-config': Flags.string({ summary: 'Remove a config override (repeatable).', multiple: true }),
-    'validate-only': Flags.boolean({ summary: 'Ask the broker to check the change without applying it.', default: false }),
+    'validate-only': Flags.boolean({
+      summary: 'Ask the broker to check the change without applying it.',
+      default: false,
+    }),
   };
 
   async run(): Promise<TopicsAlterResult> {

@@ -27,10 +27,17 @@ default.replication.factor. Topic configs use Kafka's names (retention.ms, clean
 
   static override flags = {
     partitions: Flags.integer({ char: 'p', summary: 'Number of partitions (at least 1).', min: 1 }),
-    'replication-factor': Flags.integer({ char: 'r', summary: 'Replicas per partition (at least 1).', min: 1 }),
+    'replication-factor': Flags.integer({
+      char: 'r',
+      summary: 'Replicas per partition (at least 1).',
+      min: 1,
+    }),
     config: Flags.string({ char: 'c', summary: 'Topic config as key=value (repeatable).', multiple: true }),
     'if-not-exists': Flags.boolean({ summary: 'Succeed without changes when the topic already exists.' }),
-    'validate-only': Flags.boolean({ summary: 'Ask the broker to check the request without creating anything.', default: false }),
+    'validate-only': Flags.boolean({
+      summary: 'Ask the broker to check the request without creating anything.',
+      default: false,
+    }),
   };
 
   async run(): Promise<TopicsCreateResult> {
@@ -69,7 +76,8 @@ default.replication.factor. Topic configs use Kafka's names (retention.ms, clean
       }
     });
     this.print(renderCreatedTopic(result));
-    if (flags['validate-only']) this.note(`Topic '${args.topic}' can be created (validate only: nothing was created).`);
+    if (flags['validate-only'])
+      this.note(`Topic '${args.topic}' can be created (validate only: nothing was created).`);
     else if (result.created) this.note(`Created topic '${args.topic}'.`);
     else this.note(`Topic '${args.topic}' already exists.`);
     return result;

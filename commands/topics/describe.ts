@@ -8,7 +8,8 @@ export interface TopicsDescribeResult {
 }
 
 export default class TopicsDescribe extends ClusterCommand {
-  static override summary = 'Describe topics: partitions, leaders, replicas, offsets and configs set on the topic.';
+  static override summary =
+    'Describe topics: partitions, leaders, replicas, offsets and configs set on the topic.';
   static override examples = [
     '<%= config.bin %> topics describe orders',
     '<%= config.bin %> topics describe orders payments --json',

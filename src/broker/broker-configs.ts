@@ -29,6 +29,7 @@ export const CONFIG_TYPE_CODES: Readonly<Record<ConfigDataType, number>> = {
   string: 2,
   int: 3,
   long: 5,
+  double: 6,
   list: 7,
 };
 
@@ -88,7 +89,11 @@ export class BrokerConfigs {
       out.push({ name: brokerKey, value: perBroker, source: ConfigSource.DYNAMIC_BROKER_CONFIG });
     const clusterDefault = this.store.brokerConfigs(CLUSTER_DEFAULT_RESOURCE)[brokerKey];
     if (clusterDefault !== undefined) {
-      out.push({ name: brokerKey, value: clusterDefault, source: ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG });
+      out.push({
+        name: brokerKey,
+        value: clusterDefault,
+        source: ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG,
+      });
     }
     const st = this.staticValues.get(brokerKey);
     if (st) {
@@ -104,9 +109,7 @@ export class BrokerConfigs {
 
   /** The effective value of a broker key and its source. */
   brokerValue(brokerKey: string): SourcedValue {
-    return (
-      this.synonyms(brokerKey)[0] ?? { name: brokerKey, value: null, source: ConfigSource.UNKNOWN }
-    );
+    return this.synonyms(brokerKey)[0] ?? { name: brokerKey, value: null, source: ConfigSource.UNKNOWN };
   }
 
   /** The effective value of a topic key given the topic's overrides. */
@@ -176,7 +179,10 @@ export class BrokerConfigs {
       def.type === 'int' || def.type === 'long' ? Number(normalized) : normalized,
     );
     if (problem) {
-      throw new KafkaError(ErrorCode.INVALID_CONFIG, `Invalid value '${value}' for broker config '${name}': ${problem}`);
+      throw new KafkaError(
+        ErrorCode.INVALID_CONFIG,
+        `Invalid value '${value}' for broker config '${name}': ${problem}`,
+      );
     }
     return normalized;
   }

@@ -8,7 +8,12 @@ import { CONFIG_KEY_BY_NAME, type ConfigType } from '../config/schema.js';
 import { ErrorCode, KafkaError } from '../protocol/errors.js';
 import type { BrokerState } from './broker-state.js';
 import { topicNameProblem } from './topics.js';
-import { CONFIG_TYPE_CODES, CLUSTER_DEFAULT_RESOURCE, ConfigSource, type BrokerConfigs } from './broker-configs.js';
+import {
+  CONFIG_TYPE_CODES,
+  CLUSTER_DEFAULT_RESOURCE,
+  ConfigSource,
+  type BrokerConfigs,
+} from './broker-configs.js';
 import { TOPIC_CONFIG_KEYS, validateTopicConfig, type ConfigDataType } from './topic-config.js';
 
 export interface DescribedConfig {
@@ -35,6 +40,7 @@ const SCHEMA_TYPES: Record<ConfigType, ConfigDataType> = {
   string: 'string',
   int: 'int',
   long: 'long',
+  double: 'double',
   boolean: 'boolean',
   list: 'list',
 };
@@ -135,7 +141,10 @@ function topicOrThrow(broker: BrokerState, name: string): TopicMetadata {
 
 function unsupportedResource(type: number): KafkaError {
   if (type === ResourceType.BROKER_LOGGER) {
-    return new KafkaError(ErrorCode.INVALID_REQUEST, 'Broker logger configs are not supported by this broker');
+    return new KafkaError(
+      ErrorCode.INVALID_REQUEST,
+      'Broker logger configs are not supported by this broker',
+    );
   }
   return new KafkaError(ErrorCode.INVALID_REQUEST, `Unsupported resource type ${type}`);
 }
@@ -195,7 +204,8 @@ export function isListKey(type: number, key: string): boolean {
 
 /** The effective value of a key of a resource (override, else inherited), for APPEND/SUBTRACT. */
 export function effectiveValue(broker: BrokerState, type: number, name: string, key: string): string | null {
-  if (type === ResourceType.TOPIC) return broker.configs.topicValue(key, topicOrThrow(broker, name).configs).value;
+  if (type === ResourceType.TOPIC)
+    return broker.configs.topicValue(key, topicOrThrow(broker, name).configs).value;
   return broker.configs.brokerValue(key).value;
 }
 
@@ -215,7 +225,10 @@ export function replaceOverrides(
       broker.configs.checkResource(name);
       if (!validateOnly) {
         broker.configs.setDynamic(name, configs);
-        broker.logger.info({ resource: name === '' ? 'cluster default' : name, configs }, 'broker configs changed');
+        broker.logger.info(
+          { resource: name === '' ? 'cluster default' : name, configs },
+          'broker configs changed',
+        );
       }
       return;
     default:

@@ -4,10 +4,10 @@
 
 import { ErrorCode, KafkaError } from '../protocol/errors.js';
 import type { CompressionType } from '../protocol/records/compression/types.js';
-import type { LogConfig } from '../storage/index.js';
+import type { LogConfig, NumericLogConfigKey } from '../storage/index.js';
 
 /** Kafka's config data types as DescribeConfigs (v3+) names them. */
-export type ConfigDataType = 'boolean' | 'string' | 'int' | 'long' | 'list';
+export type ConfigDataType = 'boolean' | 'string' | 'int' | 'long' | 'double' | 'list';
 
 export interface TopicConfigKey {
   /** Broker-level key that supplies the default. */
@@ -16,7 +16,7 @@ export interface TopicConfigKey {
   doc: string;
   /** The canonical form of a valid value; throws an Error saying what is allowed otherwise. */
   normalize(value: string): string;
-  toLog?: keyof LogConfig;
+  toLog?: NumericLogConfigKey;
 }
 
 const INT_MAX = 2147483647;
@@ -27,7 +27,11 @@ const integer =
     const t = value.trim();
     const n = Number(t);
     if (!/^-?\d+$/.test(t) || !Number.isSafeInteger(n) || n < min || n > max) {
-      throw new Error(max === Number.MAX_SAFE_INTEGER ? `must be an integer >= ${min}` : `must be an integer in [${min}, ${max}]`);
+      throw new Error(
+        max === Number.MAX_SAFE_INTEGER
+          ? `must be an integer >= ${min}`
+          : `must be an integer in [${min}, ${max}]`,
+      );
     }
     return String(n);
   };
@@ -55,12 +59,20 @@ function cleanupPolicyList(value: string): string {
 
 export const COMPRESSION_CONFIG_VALUES = ['producer', 'uncompressed', 'gzip', 'snappy', 'lz4', 'zstd'];
 
+/** A ratio in [0, 1] (min.cleanable.dirty.ratio). */
+function ratio(value: string): string {
+  const t = value.trim();
+  const n = Number(t);
+  if (t === '' || !Number.isFinite(n) || n < 0 || n > 1) throw new Error('must be a number in [0, 1]');
+  return String(n);
+}
+
 function key(
   brokerKey: string,
   type: ConfigDataType,
   normalize: (v: string) => string,
   doc: string,
-  toLog?: keyof LogConfig,
+  toLog?: NumericLogConfigKey,
 ): TopicConfigKey {
   return { brokerKey, type, normalize, doc, toLog };
 }
@@ -72,7 +84,7 @@ export const TOPIC_CONFIG_KEYS: ReadonlyMap<string, TopicConfigKey> = new Map([
       'log.cleanup.policy',
       'list',
       cleanupPolicyList,
-      'delete: old segments are removed by retention.ms/retention.bytes; compact: keep the latest record per key (compaction is not implemented yet, so compact alone keeps everything).',
+      'delete: old segments are removed by retention.ms/retention.bytes; compact: the log cleaner keeps the latest record per key (records without a key are refused); compact,delete: both.',
     ),
   ],
   [
@@ -82,6 +94,16 @@ export const TOPIC_CONFIG_KEYS: ReadonlyMap<string, TopicConfigKey> = new Map([
       'string',
       choice(...COMPRESSION_CONFIG_VALUES),
       "Codec batches are stored with: producer keeps the producer's codec; uncompressed, gzip, snappy, lz4 or zstd recompress every batch to it.",
+    ),
+  ],
+  [
+    'delete.retention.ms',
+    key(
+      'log.cleaner.delete.retention.ms',
+      'long',
+      integer(0),
+      'How long a tombstone (a record with a key and a null value) stays after the cleaner first saw it in a compacted topic.',
+      'deleteRetentionMs',
     ),
   ],
   [
@@ -124,12 +146,42 @@ export const TOPIC_CONFIG_KEYS: ReadonlyMap<string, TopicConfigKey> = new Map([
     ),
   ],
   [
+    'max.compaction.lag.ms',
+    key(
+      'log.cleaner.max.compaction.lag.ms',
+      'long',
+      integer(1),
+      'Compact records older than this whatever the dirty ratio (compacted topics).',
+      'maxCompactionLagMs',
+    ),
+  ],
+  [
     'message.timestamp.type',
     key(
       'log.message.timestamp.type',
       'string',
       choice('CreateTime', 'LogAppendTime'),
       'CreateTime keeps the producer timestamps; LogAppendTime stamps every batch with the broker clock when it is appended.',
+    ),
+  ],
+  [
+    'min.cleanable.dirty.ratio',
+    key(
+      'log.cleaner.min.cleanable.ratio',
+      'double',
+      ratio,
+      'Clean a compacted partition once its not-yet-cleaned bytes exceed this share of its closed segments.',
+      'minCleanableDirtyRatio',
+    ),
+  ],
+  [
+    'min.compaction.lag.ms',
+    key(
+      'log.cleaner.min.compaction.lag.ms',
+      'long',
+      integer(0),
+      'Records stay uncompacted for at least this long (a segment is cleaned once its newest record is older).',
+      'minCompactionLagMs',
     ),
   ],
   [
@@ -233,18 +285,24 @@ export interface TopicRuntimeConfig {
 
 /**
  * The runtime config from each topic key's effective value (the topic override, else its broker
- * synonym). Without `delete` in cleanup.policy, retention deletes nothing.
+ * synonym). Without `delete` in cleanup.policy, retention deletes nothing; with `compact` the log
+ * cleaner compacts the logs.
  */
-export function topicRuntimeConfig(base: LogConfig, valueOf: (topicKey: string) => string): TopicRuntimeConfig {
+export function topicRuntimeConfig(
+  base: LogConfig,
+  valueOf: (topicKey: string) => string,
+): TopicRuntimeConfig {
   const log: LogConfig = { ...base };
   for (const [name, key] of TOPIC_CONFIG_KEYS) {
     if (key.toLog) log[key.toLog] = Number(valueOf(name));
   }
   const cleanupPolicy = valueOf('cleanup.policy');
-  if (!cleanupPolicy.split(',').includes('delete')) {
+  const policies = cleanupPolicy.split(',').map((p) => p.trim());
+  if (!policies.includes('delete')) {
     log.retentionMs = -1;
     log.retentionBytes = -1;
   }
+  log.compact = policies.includes('compact');
   const compression = valueOf('compression.type');
   return {
     log,

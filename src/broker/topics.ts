@@ -37,7 +37,10 @@ export interface CreateTopicRequest {
 export class TopicManager {
   private readonly runtimeConfigs = new Map<string, TopicRuntimeConfig>();
   /** Internal topics (such as __consumer_offsets) by name: created on first use with these settings. */
-  private readonly internalTopics = new Map<string, { partitions: number; configs: Record<string, string> }>();
+  private readonly internalTopics = new Map<
+    string,
+    { partitions: number; configs: Record<string, string> }
+  >();
 
   constructor(
     private readonly metadata: MetadataStore,
@@ -224,7 +227,10 @@ export class TopicManager {
     const topic = this.metadata.createTopic(name, spec.partitions, validateTopicConfigs(spec.configs), true);
     this.runtimeConfigs.delete(name);
     this.openLogs(topic, 0);
-    this.logger.info({ topic: name, partitions: spec.partitions, topicId: topic.topicId }, 'internal topic created');
+    this.logger.info(
+      { topic: name, partitions: spec.partitions, topicId: topic.topicId },
+      'internal topic created',
+    );
     return topic;
   }
 

@@ -24,7 +24,10 @@ export interface ConnectionFlags {
 const HINTS = new Map<number, string>([
   [ErrorCode.TOPIC_AUTHORIZATION_FAILED, 'The client is not authorized for this topic: check its ACLs.'],
   [ErrorCode.GROUP_AUTHORIZATION_FAILED, 'The client is not authorized for this group: check its ACLs.'],
-  [ErrorCode.CLUSTER_AUTHORIZATION_FAILED, 'The client is not authorized for cluster operations: check its ACLs.'],
+  [
+    ErrorCode.CLUSTER_AUTHORIZATION_FAILED,
+    'The client is not authorized for cluster operations: check its ACLs.',
+  ],
 ]);
 
 export abstract class ClusterCommand extends Command {
@@ -108,7 +111,8 @@ export function describeFailure(err: Error): Failure {
   if (err instanceof UnsupportedApiError) {
     return { name: err.name, message: err.message, code: null, exitCode: EXIT.unsupported };
   }
-  if (err instanceof UsageError) return { name: err.name, message: err.message, code: null, exitCode: EXIT.usage };
+  if (err instanceof UsageError)
+    return { name: err.name, message: err.message, code: null, exitCode: EXIT.usage };
   if (err instanceof KafkaRequestError) {
     const hint = HINTS.get(err.code);
     return {
@@ -118,5 +122,10 @@ export function describeFailure(err: Error): Failure {
       exitCode: EXIT.broker,
     };
   }
-  return { name: err?.name ?? 'Error', message: err?.message || String(err), code: null, exitCode: EXIT.broker };
+  return {
+    name: err?.name ?? 'Error',
+    message: err?.message || String(err),
+    code: null,
+    exitCode: EXIT.broker,
+  };
 }

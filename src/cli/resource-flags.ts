@@ -11,7 +11,11 @@ export const resourceFlags = {
   'broker-defaults': Flags.boolean({ summary: 'The cluster-wide broker defaults.', exactlyOne: ONE }),
 };
 
-export function configResource(flags: { topic?: string; broker?: number; 'broker-defaults'?: boolean }): ConfigResource {
+export function configResource(flags: {
+  topic?: string;
+  broker?: number;
+  'broker-defaults'?: boolean;
+}): ConfigResource {
   if (flags.topic !== undefined) return { type: 'topic', name: flags.topic };
   if (flags.broker !== undefined) return { type: 'broker', name: String(flags.broker) };
   return { type: 'broker', name: '' };

@@ -14,7 +14,8 @@ function show(c: Cell): string {
 export function table(head: string[], rows: Cell[][]): string {
   const numeric = head.map(
     (_, i) =>
-      rows.some((r) => typeof r[i] === 'number') && rows.every((r) => typeof r[i] === 'number' || r[i] === null),
+      rows.some((r) => typeof r[i] === 'number') &&
+      rows.every((r) => typeof r[i] === 'number' || r[i] === null),
   );
   const t = new Table({
     head,

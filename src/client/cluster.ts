@@ -106,7 +106,10 @@ export class ClusterClient {
     );
   }
 
-  private static async open(addr: BrokerAddress, opts: Required<ClusterClientOptions>): Promise<NodeConnection> {
+  private static async open(
+    addr: BrokerAddress,
+    opts: Required<ClusterClientOptions>,
+  ): Promise<NodeConnection> {
     const address = `${addr.host}:${addr.port}`;
     const conn = await KafkaConnection.connect(addr.host, addr.port, {
       clientId: opts.clientId,
@@ -122,7 +125,9 @@ export class ClusterClient {
   }
 
   /** ApiVersions v3 (KIP-511), falling back to v0 for brokers older than Kafka 2.4. */
-  private static async apiVersions(conn: KafkaConnection): Promise<Map<number, { min: number; max: number }>> {
+  private static async apiVersions(
+    conn: KafkaConnection,
+  ): Promise<Map<number, { min: number; max: number }>> {
     type Res = { errorCode: number; apiKeys: { apiKey: number; minVersion: number; maxVersion: number }[] };
     let res: Res | null = null;
     try {
@@ -135,7 +140,8 @@ export class ClusterClient {
       res = null; // an old broker answered in v0 layout
     }
     if (!res || res.errorCode !== 0) res = await conn.request<Res>(ApiKey.ApiVersions, 0, {});
-    if (res.errorCode !== 0) throw new UnsupportedApiError(`ApiVersions failed with error code ${res.errorCode}`);
+    if (res.errorCode !== 0)
+      throw new UnsupportedApiError(`ApiVersions failed with error code ${res.errorCode}`);
     return new Map(res.apiKeys.map((a) => [a.apiKey, { min: a.minVersion, max: a.maxVersion }]));
   }
 
@@ -208,14 +214,21 @@ export class ClusterClient {
     } catch (err) {
       if (err instanceof ConnectionClosedError || err instanceof RequestTimeoutError) {
         this.byAddress.delete(node.address);
-        throw new UnreachableError(`${API_SPECS.get(apiKey)!.name} request to ${node.address} failed: ${err.message}`);
+        throw new UnreachableError(
+          `${API_SPECS.get(apiKey)!.name} request to ${node.address} failed: ${err.message}`,
+        );
       }
       throw err;
     }
   }
 
   /** Sends a request that has no response (Produce with acks=0). */
-  async send(target: Target, apiKey: number, build: (version: number) => unknown, range: VersionRange = {}): Promise<number> {
+  async send(
+    target: Target,
+    apiKey: number,
+    build: (version: number) => unknown,
+    range: VersionRange = {},
+  ): Promise<number> {
     const node = await this.node(target);
     const version = this.pickVersion(node, apiKey, range);
     node.conn.send(apiKey, version, build(version));
@@ -225,7 +238,8 @@ export class ClusterClient {
   /** The connection to a broker (opened on first use). */
   private async node(target: Target): Promise<NodeConnection> {
     if (this.closed) throw new UnreachableError('the client is closed');
-    if (target === 'any') return this.bootstrapNode.conn.closed ? this.node(this.anyBrokerId()) : this.bootstrapNode;
+    if (target === 'any')
+      return this.bootstrapNode.conn.closed ? this.node(this.anyBrokerId()) : this.bootstrapNode;
     const id = target === 'controller' ? this.controllerId : target;
     const info = this.brokers.get(id);
     if (!info) {
@@ -257,7 +271,11 @@ export class ClusterClient {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    for (const p of this.byAddress.values()) void p.then((n) => n.conn.close(), () => undefined);
+    for (const p of this.byAddress.values())
+      void p.then(
+        (n) => n.conn.close(),
+        () => undefined,
+      );
     this.byAddress.clear();
   }
 }

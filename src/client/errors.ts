@@ -13,7 +13,9 @@ export class KafkaRequestError extends Error {
     readonly what: string,
     serverMessage?: string | null,
   ) {
-    super(`cannot ${what}: ${errorName(code)}: ${serverMessage || ERROR_MESSAGES.get(code)?.message || 'error'}`);
+    super(
+      `cannot ${what}: ${errorName(code)}: ${serverMessage || ERROR_MESSAGES.get(code)?.message || 'error'}`,
+    );
   }
 
   get errorName(): string {

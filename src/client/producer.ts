@@ -64,7 +64,11 @@ export async function produce(
     // a topic just auto-created may report LEADER_NOT_AVAILABLE once
     if (t && t.errorCode === ErrorCode.LEADER_NOT_AVAILABLE) return topicMetadata(client, [topic]);
     if (t && t.errorCode === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION) {
-      throw new KafkaRequestError(t.errorCode, `produce to topic '${topic}'`, `Topic '${topic}' does not exist and the broker does not create topics automatically.`);
+      throw new KafkaRequestError(
+        t.errorCode,
+        `produce to topic '${topic}'`,
+        `Topic '${topic}' does not exist and the broker does not create topics automatically.`,
+      );
     }
     check(t?.errorCode, `produce to topic '${topic}'`);
     return m;
@@ -111,6 +115,7 @@ export async function produce(
   }
 
   const results = new Map<number, ProducedPartition>();
+  const leadersUsed = new Set<number>();
   // round i sends the i-th batch of every partition (one request per leader), so order holds
   for (let round = 0; ; round++) {
     const byLeader = new Map<number, { partition: number; records: ProduceRecord[] }[]>();
@@ -129,7 +134,12 @@ export async function produce(
           list.map(async (b) => ({
             index: b.partition,
             records: await encodeRecordBatch({
-              records: b.records.map((r) => ({ key: r.key ?? null, value: r.value, headers: r.headers, timestamp: r.timestamp })),
+              records: b.records.map((r) => ({
+                key: r.key ?? null,
+                value: r.value,
+                headers: r.headers,
+                timestamp: r.timestamp,
+              })),
               compression: opts.compression ?? 'none',
             }),
           })),
@@ -141,6 +151,7 @@ export async function produce(
           topicData: [{ name: topic, partitionData }],
         });
         if (opts.acks === 0) {
+          leadersUsed.add(leader);
           await client.send(leader, ApiKey.Produce, body, { min: 3 });
           for (const b of list) addResult(results, b.partition, -1, b.records.length);
           return;
@@ -154,11 +165,21 @@ export async function produce(
       }),
     );
   }
+  // acks=0 gets no answer: a request after it on the same connection is answered only once the
+  // broker has read (and handled) the produce requests before it, so the data is not lost on close
+  await Promise.all(
+    [...leadersUsed].map((leader) => client.request(leader, ApiKey.ApiVersions, () => ({}), { max: 0 })),
+  );
   const partitions = [...results.values()].sort((a, b) => a.partition - b.partition);
   return { topic, count: records.length, acks: opts.acks, partitions };
 }
 
-function addResult(results: Map<number, ProducedPartition>, partition: number, baseOffset: number, count: number): void {
+function addResult(
+  results: Map<number, ProducedPartition>,
+  partition: number,
+  baseOffset: number,
+  count: number,
+): void {
   const r = results.get(partition);
   if (r) r.count += count;
   else results.set(partition, { partition, baseOffset, count });

@@ -17,7 +17,8 @@ export interface ConsumedRecord {
   partition: number;
   offset: number;
   timestamp: number;
-  timestampType: 'CreateTime' | 'LogAppendTime';
+  /** null when the source does not say (group reads). */
+  timestampType: 'CreateTime' | 'LogAppendTime' | null;
   key: Buffer | null;
   value: Buffer | null;
   headers: { key: string; value: Buffer | null }[];
@@ -184,7 +185,10 @@ export class PartitionReader {
               pos.offset = pd.logStartOffset;
               continue;
             }
-            if (pd.errorCode === ErrorCode.NOT_LEADER_OR_FOLLOWER || pd.errorCode === ErrorCode.LEADER_NOT_AVAILABLE) {
+            if (
+              pd.errorCode === ErrorCode.NOT_LEADER_OR_FOLLOWER ||
+              pd.errorCode === ErrorCode.LEADER_NOT_AVAILABLE
+            ) {
               this.meta = await topicMetadata(this.client, [this.topic]);
               continue;
             }

@@ -118,6 +118,12 @@ function coerce(key: ConfigKey, raw: unknown, where: string): ConfigValue {
       }
       return n;
     }
+    case 'double': {
+      const n =
+        typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : NaN;
+      if (!Number.isFinite(n)) throw new ConfigError(`${where}: expected a number, got ${JSON.stringify(raw)}`);
+      return n;
+    }
     case 'boolean': {
       if (typeof raw === 'boolean') return raw;
       const s = String(raw).trim().toLowerCase();

@@ -6,7 +6,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 
 export type ConfigValue = string | number | boolean;
-export type ConfigType = 'string' | 'int' | 'long' | 'boolean' | 'list';
+export type ConfigType = 'string' | 'int' | 'long' | 'double' | 'boolean' | 'list';
 
 export interface ConfigKey<T extends ConfigValue = ConfigValue> {
   name: string;
@@ -175,8 +175,66 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
     name: 'log.cleanup.policy',
     type: 'list',
     default: 'delete',
-    doc: 'delete, compact or compact,delete (topic: cleanup.policy). Compaction is not implemented yet: compact only keeps everything.',
+    doc: 'delete, compact or compact,delete (topic: cleanup.policy). compact: the log cleaner keeps the latest record per key.',
     validate: cleanupPolicy,
+  },
+  {
+    name: 'log.cleaner.enable',
+    type: 'boolean',
+    default: true,
+    doc: 'Run the log cleaner, which compacts topics whose cleanup.policy includes compact.',
+  },
+  {
+    name: 'log.cleaner.backoff.ms',
+    type: 'long',
+    default: 15000,
+    doc: 'How long the cleaner sleeps when no compacted partition needs cleaning.',
+    validate: atLeast(0),
+  },
+  {
+    name: 'log.cleaner.dedupe.buffer.size',
+    type: 'long',
+    default: 134217728,
+    doc: 'Memory for the keys of one cleaning pass (key bytes plus ~64 bytes each); a larger dirty section is cleaned over several passes.',
+    validate: atLeast(1024 * 1024),
+  },
+  {
+    name: 'log.cleaner.io.buffer.size',
+    type: 'int',
+    default: 524288,
+    doc: 'Bytes the cleaner reads from a segment between two yields to the event loop.',
+    validate: atLeast(4096),
+  },
+  {
+    name: 'log.cleaner.min.cleanable.ratio',
+    type: 'double',
+    default: 0.5,
+    doc: 'Clean a compacted partition once its dirty bytes exceed this share of its closed segments (topic: min.cleanable.dirty.ratio).',
+    validate: (v) => {
+      const n = Number(v);
+      return Number.isFinite(n) && n >= 0 && n <= 1 ? null : 'must be a number in [0, 1]';
+    },
+  },
+  {
+    name: 'log.cleaner.delete.retention.ms',
+    type: 'long',
+    default: 86400000,
+    doc: 'How long a tombstone stays after the cleaner first saw it (topic: delete.retention.ms).',
+    validate: atLeast(0),
+  },
+  {
+    name: 'log.cleaner.min.compaction.lag.ms',
+    type: 'long',
+    default: 0,
+    doc: 'Records stay uncompacted for at least this long (topic: min.compaction.lag.ms).',
+    validate: atLeast(0),
+  },
+  {
+    name: 'log.cleaner.max.compaction.lag.ms',
+    type: 'long',
+    default: LONG_MAX_AS_NUMBER,
+    doc: 'Compact dirty records older than this whatever the dirty ratio (topic: max.compaction.lag.ms).',
+    validate: atLeast(1),
   },
   {
     name: 'log.message.timestamp.type',

@@ -101,7 +101,18 @@ export abstract class IndexFile {
   persist(): void {
     if (this.persisted >= this.count) return;
     const from = this.persisted * this.entrySize;
-    writeFully(this.ensureFd(), this.buf, from, this.count * this.entrySize - from, from);
+    const fd = this.ensureFd();
+    try {
+      writeFully(fd, this.buf, from, this.count * this.entrySize - from, from);
+    } catch (err) {
+      // a short write (disk full) may have left part of an entry: cut the file back to whole entries
+      try {
+        fs.ftruncateSync(fd, from);
+      } catch {
+        // the caller rolls back or takes the log offline
+      }
+      throw err;
+    }
     this.persisted = this.count;
   }
 

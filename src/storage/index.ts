@@ -6,6 +6,7 @@ export {
   resolveLogConfig,
   validateLogConfig,
   type LogConfig,
+  type NumericLogConfigKey,
 } from './log-config.js';
 export { OffsetOutOfRangeError, StorageError } from './errors.js';
 export {

@@ -30,7 +30,20 @@ export interface LogConfig {
   retentionMs: number;
   /** retention.bytes [log.retention.bytes]: delete the oldest closed segments while the log is larger than this; -1: no limit. */
   retentionBytes: number;
+  /** cleanup.policy [log.cleanup.policy] includes `compact`: the cleaner keeps the latest record per key. */
+  compact: boolean;
+  /** delete.retention.ms [log.cleaner.delete.retention.ms]: how long a cleaned tombstone is kept. */
+  deleteRetentionMs: number;
+  /** min.compaction.lag.ms [log.cleaner.min.compaction.lag.ms]: records younger than this are not compacted. */
+  minCompactionLagMs: number;
+  /** max.compaction.lag.ms [log.cleaner.max.compaction.lag.ms]: dirty records older than this are compacted whatever the dirty ratio. */
+  maxCompactionLagMs: number;
+  /** min.cleanable.dirty.ratio [log.cleaner.min.cleanable.ratio]: clean once dirty bytes exceed this share of the log. */
+  minCleanableDirtyRatio: number;
 }
+
+/** The numeric settings (every one but `compact`). */
+export type NumericLogConfigKey = Exclude<keyof LogConfig, 'compact'>;
 
 export const DEFAULT_LOG_CONFIG: LogConfig = Object.freeze({
   segmentBytes: 1024 * 1024 * 1024,
@@ -41,6 +54,11 @@ export const DEFAULT_LOG_CONFIG: LogConfig = Object.freeze({
   flushIntervalMs: 1000,
   retentionMs: 7 * 24 * 60 * 60 * 1000,
   retentionBytes: -1,
+  compact: false,
+  deleteRetentionMs: 24 * 60 * 60 * 1000,
+  minCompactionLagMs: 0,
+  maxCompactionLagMs: Number.MAX_SAFE_INTEGER,
+  minCleanableDirtyRatio: 0.5,
 });
 
 /** Kafka's topic-level config name of each setting (for error messages and config mapping). */
@@ -53,10 +71,15 @@ export const LOG_CONFIG_NAMES: Readonly<Record<keyof LogConfig, string>> = Objec
   flushIntervalMs: 'flush.ms',
   retentionMs: 'retention.ms',
   retentionBytes: 'retention.bytes',
+  compact: 'cleanup.policy',
+  deleteRetentionMs: 'delete.retention.ms',
+  minCompactionLagMs: 'min.compaction.lag.ms',
+  maxCompactionLagMs: 'max.compaction.lag.ms',
+  minCleanableDirtyRatio: 'min.cleanable.dirty.ratio',
 });
 
 // Kafka's lower bounds (segment.bytes >= the v0 record overhead, segment.index.bytes >= 4, ...).
-const BOUNDS: Record<keyof LogConfig, [number, number]> = {
+const BOUNDS: Record<NumericLogConfigKey, [number, number]> = {
   segmentBytes: [14, INT32_MAX],
   segmentMs: [1, Number.MAX_SAFE_INTEGER],
   segmentIndexBytes: [4, INT32_MAX],
@@ -65,18 +88,29 @@ const BOUNDS: Record<keyof LogConfig, [number, number]> = {
   flushIntervalMs: [0, Number.MAX_SAFE_INTEGER],
   retentionMs: [-1, Number.MAX_SAFE_INTEGER],
   retentionBytes: [-1, Number.MAX_SAFE_INTEGER],
+  deleteRetentionMs: [0, Number.MAX_SAFE_INTEGER],
+  minCompactionLagMs: [0, Number.MAX_SAFE_INTEGER],
+  maxCompactionLagMs: [1, Number.MAX_SAFE_INTEGER],
+  minCleanableDirtyRatio: [0, 1],
 };
+
+/** Settings that may be fractional (a ratio); every other one must be an integer. */
+const FRACTIONAL: ReadonlySet<NumericLogConfigKey> = new Set(['minCleanableDirtyRatio']);
 
 /** Throws a RangeError naming the Kafka config key when a value is not an integer in range. */
 export function validateLogConfig(config: LogConfig): void {
-  for (const key of Object.keys(BOUNDS) as (keyof LogConfig)[]) {
+  for (const key of Object.keys(BOUNDS) as NumericLogConfigKey[]) {
     const [min, max] = BOUNDS[key];
     const v = config[key];
-    if (!Number.isSafeInteger(v) || v < min || v > max) {
+    const fractional = FRACTIONAL.has(key);
+    if (!(fractional ? Number.isFinite(v) : Number.isSafeInteger(v)) || v < min || v > max) {
       throw new RangeError(
-        `${LOG_CONFIG_NAMES[key]} must be an integer in [${min}, ${max}], got ${String(v)}`,
+        `${LOG_CONFIG_NAMES[key]} must be ${fractional ? 'a number' : 'an integer'} in [${min}, ${max}], got ${String(v)}`,
       );
     }
+  }
+  if (typeof config.compact !== 'boolean') {
+    throw new RangeError(`cleanup.policy must say whether to compact, got ${String(config.compact)}`);
   }
 }
 
@@ -84,10 +118,11 @@ export function validateLogConfig(config: LogConfig): void {
 export function resolveLogConfig(base: LogConfig, overrides?: Partial<LogConfig>): LogConfig {
   const config: LogConfig = { ...base };
   if (overrides) {
-    for (const key of Object.keys(BOUNDS) as (keyof LogConfig)[]) {
+    for (const key of Object.keys(BOUNDS) as NumericLogConfigKey[]) {
       const v = overrides[key];
       if (v !== undefined) config[key] = v;
     }
+    if (overrides.compact !== undefined) config.compact = overrides.compact;
   }
   validateLogConfig(config);
   return config;

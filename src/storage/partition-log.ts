@@ -6,7 +6,8 @@
 // only throws StorageError (the next append may succeed, e.g. once disk space is freed). Any other I/O
 // failure (a read error, a failed fsync, a failed rollback) takes the log offline: every later call
 // that touches the disk throws StorageError, so the broker answers KAFKA_STORAGE_ERROR for this
-// partition and keeps serving the others.
+// partition and keeps serving the others. Every failure is counted (observer.storageError); failed
+// appends are logged when they start, every 10 s while they go on, and when appends succeed again.
 
 import fs from 'node:fs';
 import { performance } from 'node:perf_hooks';
@@ -23,6 +24,7 @@ import {
 import { OffsetOutOfRangeError, StorageError } from './errors.js';
 import { describeError, fsyncDir, fsyncDirAsync } from './file-io.js';
 import { INT32_MAX, type LogConfig, validateLogConfig } from './log-config.js';
+import type { CleanedSegment } from './cleaned-segment.js';
 import type { StorageObserver } from './observer.js';
 import { type LogRecoveryResult, type StorageLogger, prepareLogDir, recoverLogSegments } from './recovery.js';
 import { type AppendBatch, Segment } from './segment.js';
@@ -83,6 +85,9 @@ const EMPTY = Buffer.alloc(0);
 
 const NOOP_LOGGER: StorageLogger = { info() {}, warn() {}, error() {} };
 
+/** While appends keep failing, one error line per this many ms. */
+const APPEND_ERROR_LOG_INTERVAL_MS = 10_000;
+
 export class PartitionLog {
   readonly topic: string;
   readonly partition: number;
@@ -104,6 +109,9 @@ export class PartitionLog {
   private failure: StorageError | null = null;
   private closed = false;
   private truncations = 0;
+  /** Appends failed since the last one that succeeded, and when that was last logged. */
+  private failedAppends = 0;
+  private appendErrorLoggedAt = 0;
   private flushing: Promise<void> | null = null;
   private readonly now: () => number;
   private readonly logger: StorageLogger;
@@ -231,6 +239,11 @@ export class PartitionLog {
     return this.segments.map((s) => s.baseOffset);
   }
 
+  /** The segments, oldest first, the last one active: for the log cleaner to read, never to change. */
+  get segmentsForCleaner(): readonly Segment[] {
+    return this.segments;
+  }
+
   get firstSegmentBaseOffset(): number {
     return this.segments[0].baseOffset;
   }
@@ -270,6 +283,7 @@ export class PartitionLog {
       err instanceof StorageError
         ? err
         : new StorageError(`${what} of ${this.topicPartition} failed: ${describeError(err)}`, { cause: err });
+    this.observer?.storageError?.(this.topicPartition, what);
     if (!this.failure) {
       this.failure = e;
       this.logger.error(
@@ -328,7 +342,12 @@ export class PartitionLog {
     if (end - start > INT32_MAX) throw new RangeError(`append of ${end - start} bytes is too large`);
 
     const now = this.now();
-    this.maybeRoll(end - start, lastOffset, now);
+    try {
+      this.maybeRoll(end - start, lastOffset, now);
+    } catch (err) {
+      if (err instanceof StorageError && !this.failure) this.appendFailed(err);
+      throw err;
+    }
 
     let offset = baseOffset;
     for (let i = 0; i < count; i++) {
@@ -342,13 +361,35 @@ export class PartitionLog {
       seg.append(records, batches, baseOffset, this.config.indexIntervalBytes, now);
     } catch (err) {
       if (seg.broken || !(err instanceof StorageError)) throw this.fail(err, 'append');
+      this.appendFailed(err);
       throw err;
+    }
+    if (this.failedAppends > 0) {
+      this.logger.info(
+        { topicPartition: this.topicPartition, failedAppends: this.failedAppends },
+        'appends succeed again',
+      );
+      this.failedAppends = 0;
     }
     this.nextOffset = lastOffset + 1;
     this.dirty = true;
     this.unflushedMessages += messages;
     if (this.unflushedMessages >= this.config.flushIntervalMessages) this.flush();
     return { baseOffset, lastOffset, maxTimestamp, offsetOfMaxTimestamp };
+  }
+
+  /** A rolled-back append (disk full, ...): count it, and log it unless that was done lately. */
+  private appendFailed(err: StorageError): void {
+    this.failedAppends++;
+    this.observer?.storageError?.(this.topicPartition, 'append');
+    const wallClock = Date.now();
+    if (this.failedAppends === 1 || wallClock - this.appendErrorLoggedAt >= APPEND_ERROR_LOG_INTERVAL_MS) {
+      this.appendErrorLoggedAt = wallClock;
+      this.logger.error(
+        { topicPartition: this.topicPartition, err: err.message, failedAppends: this.failedAppends },
+        'append failed; the partition answers KAFKA_STORAGE_ERROR until an append succeeds',
+      );
+    }
   }
 
   private maybeRoll(bytes: number, lastOffset: number, now: number): void {
@@ -377,7 +418,9 @@ export class PartitionLog {
     try {
       old.finalizeTimeIndex();
     } catch (err) {
-      throw this.fail(err, 'roll');
+      // rolled back (a full disk): the final entry is written by the next roll or the close
+      old.timeIndex.dropUnpersisted();
+      throw new StorageError(`cannot roll ${this.topicPartition}: ${describeError(err)}`, { cause: err });
     }
     let seg: Segment;
     try {
@@ -634,7 +677,12 @@ export class PartitionLog {
         let largestTimestamp = s.maxTimestamp;
         // Kafka's rule: a segment without timestamps counts from its file's last modification.
         if (largestTimestamp < 0) largestTimestamp = fs.fstatSync(s.fd).mtimeMs;
-        const summary = { baseOffset: s.baseOffset, nextOffset: s.nextOffset, size: s.size, largestTimestamp };
+        const summary = {
+          baseOffset: s.baseOffset,
+          nextOffset: s.nextOffset,
+          size: s.size,
+          largestTimestamp,
+        };
         if (!expired(summary, size)) break;
         this.segments.shift()!.delete();
         this.startOffset = Math.max(this.startOffset, this.segments[0].baseOffset);
@@ -649,6 +697,43 @@ export class PartitionLog {
     }
     if (segments > 0) this.observer?.segmentsDeleted?.(this.topicPartition, segments);
     return { segments, bytes };
+  }
+
+  /**
+   * The log cleaner's swap: replaces `replaced` (consecutive closed segments) with `cleaned`, in
+   * this turn of the event loop. Returns false, touching nothing, when the log changed meanwhile
+   * (those segments are no longer all there, e.g. retention deleted one). Throws StorageError when
+   * the swap could not start (the log is unchanged) and takes the log offline when it failed
+   * halfway (the next start completes it).
+   */
+  replaceSegments(replaced: readonly Segment[], cleaned: CleanedSegment): boolean {
+    this.ensureUsable();
+    const first = this.segments.indexOf(replaced[0]!);
+    if (
+      replaced.length === 0 ||
+      first < 0 ||
+      first + replaced.length >= this.segments.length ||
+      replaced.some((s, i) => this.segments[first + i] !== s || s.closed)
+    ) {
+      return false;
+    }
+    const nextOffset = this.segments[first + replaced.length]!.baseOffset;
+    try {
+      cleaned.prepareSwap();
+    } catch (err) {
+      this.observer?.storageError?.(this.topicPartition, 'clean');
+      throw new StorageError(`cannot swap in a cleaned segment of ${this.topicPartition}: ${describeError(err)}`, {
+        cause: err,
+      });
+    }
+    let seg: Segment;
+    try {
+      seg = cleaned.completeSwap(replaced, nextOffset);
+    } catch (err) {
+      throw this.fail(err, 'segment swap');
+    }
+    this.segments.splice(first, replaced.length, seg);
+    return true;
   }
 
   /** fsync dirty segments and indexes (and the directory when files were added or removed); advance the recovery point. */

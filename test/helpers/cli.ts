@@ -28,7 +28,9 @@ export function runCli(
     proc.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     const timer = setTimeout(() => {
       proc.kill('SIGKILL');
-      reject(new Error(`fluxmq ${args.join(' ')} did not finish in time; stdout: ${stdout}; stderr: ${stderr}`));
+      reject(
+        new Error(`fluxmq ${args.join(' ')} did not finish in time; stdout: ${stdout}; stderr: ${stderr}`),
+      );
     }, opts.timeoutMs ?? 30_000);
     proc.once('error', reject);
     proc.once('close', (code) => {

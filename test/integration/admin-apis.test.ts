@@ -66,7 +66,10 @@ describe('DeleteTopics and CreatePartitions', () => {
   it('deletes by name (v0-v5) and by id (v6), and says which topics do not exist', async () => {
     await createTopic(c, 'del-by-name', 2);
     await createTopic(c, 'del-by-id');
-    const byName = await c.request(ApiKey.DeleteTopics, 1, { topicNames: ['del-by-name', 'never-was'], timeoutMs: 5000 });
+    const byName = await c.request(ApiKey.DeleteTopics, 1, {
+      topicNames: ['del-by-name', 'never-was'],
+      timeoutMs: 5000,
+    });
     expect(byName.responses).toEqual([
       expect.objectContaining({ name: 'del-by-name', errorCode: 0 }),
       expect.objectContaining({ name: 'never-was', errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION }),
@@ -99,7 +102,10 @@ describe('DeleteTopics and CreatePartitions', () => {
       timeoutMs: 5000,
       validateOnly: false,
     });
-    expect(res.results.map((r: { errorCode: number }) => r.errorCode)).toEqual([0, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION]);
+    expect(res.results.map((r: { errorCode: number }) => r.errorCode)).toEqual([
+      0,
+      ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+    ]);
     expect((await metadataTopic('grow')).partitions).toHaveLength(5);
     expect((await produceValues(c, 'grow', 4, ['new partition'])).errorCode).toBe(0);
 
@@ -130,7 +136,10 @@ describe('DeleteTopics and CreatePartitions', () => {
 
 describe('config APIs', () => {
   it('describes topic configs with sources, synonyms, types and documentation (v4) and isDefault (v0)', async () => {
-    expect((await createWithConfigs('cfg', { 'retention.ms': '60000', 'cleanup.policy': 'delete,compact' })).errorCode).toBe(0);
+    expect(
+      (await createWithConfigs('cfg', { 'retention.ms': '60000', 'cleanup.policy': 'delete,compact' }))
+        .errorCode,
+    ).toBe(0);
     const r = await describeTopicConfigs('cfg');
     expect(r.errorCode).toBe(0);
     const byName = Object.fromEntries(r.configs.map((e: { name: string }) => [e.name, e]));
@@ -144,7 +153,11 @@ describe('config APIs', () => {
       ],
     });
     expect(byName['retention.ms'].documentation).toContain('older than');
-    expect(byName['cleanup.policy']).toMatchObject({ value: 'compact,delete', configSource: 1, configType: 7 });
+    expect(byName['cleanup.policy']).toMatchObject({
+      value: 'compact,delete',
+      configSource: 1,
+      configType: 7,
+    });
     expect(byName['segment.bytes']).toMatchObject({ value: '1073741824', configSource: 5 });
 
     const v0 = await describeTopicConfigs('cfg', ['retention.ms', 'segment.bytes'], 0);
@@ -159,7 +172,11 @@ describe('config APIs', () => {
   it('describes the broker: read-only static keys, dynamic ones, wrong broker ids refused', async () => {
     const res = await c.request(ApiKey.DescribeConfigs, 4, {
       resources: [
-        { resourceType: BROKER, resourceName: '1', configurationKeys: ['log.dirs', 'log.retention.ms', 'auto.create.topics.enable'] },
+        {
+          resourceType: BROKER,
+          resourceName: '1',
+          configurationKeys: ['log.dirs', 'log.retention.ms', 'auto.create.topics.enable'],
+        },
         { resourceType: BROKER, resourceName: '9', configurationKeys: null },
         { resourceType: 8, resourceName: '1', configurationKeys: null },
       ],
@@ -169,8 +186,16 @@ describe('config APIs', () => {
     const [ours, other, loggers] = res.results;
     const byName = Object.fromEntries(ours.configs.map((e: { name: string }) => [e.name, e]));
     expect(byName['log.dirs']).toMatchObject({ value: broker.dataDir, readOnly: true, configSource: 4 });
-    expect(byName['log.retention.ms']).toMatchObject({ value: '604800000', readOnly: false, configSource: 5 });
-    expect(byName['auto.create.topics.enable']).toMatchObject({ value: 'false', configSource: 4, configType: 1 });
+    expect(byName['log.retention.ms']).toMatchObject({
+      value: '604800000',
+      readOnly: false,
+      configSource: 5,
+    });
+    expect(byName['auto.create.topics.enable']).toMatchObject({
+      value: 'false',
+      configSource: 4,
+      configType: 1,
+    });
     expect(other.errorCode).toBe(ErrorCode.INVALID_REQUEST);
     expect(other.errorMessage).toContain('Unexpected broker id');
     expect(loggers.errorCode).toBe(ErrorCode.INVALID_REQUEST);
@@ -193,12 +218,20 @@ describe('config APIs', () => {
       ).responses[0].errorCode,
     ).toBe(0);
     let cfg = await describeTopicConfigs('inc', ['segment.bytes', 'retention.ms', 'cleanup.policy']);
-    expect(cfg.configs.map((e: { name: string; value: string; configSource: number }) => [e.name, e.value, e.configSource])).toEqual([
+    expect(
+      cfg.configs.map((e: { name: string; value: string; configSource: number }) => [
+        e.name,
+        e.value,
+        e.configSource,
+      ]),
+    ).toEqual([
       ['cleanup.policy', 'compact,delete', 1],
       ['retention.ms', '604800000', 5],
       ['segment.bytes', '1048576', 1],
     ]);
-    expect((await alter([{ name: 'cleanup.policy', configOperation: 3, value: 'delete' }])).responses[0].errorCode).toBe(0);
+    expect(
+      (await alter([{ name: 'cleanup.policy', configOperation: 3, value: 'delete' }])).responses[0].errorCode,
+    ).toBe(0);
     cfg = await describeTopicConfigs('inc', ['cleanup.policy']);
     expect(cfg.configs[0].value).toBe('compact');
 
@@ -223,7 +256,13 @@ describe('config APIs', () => {
   it('AlterConfigs replaces the whole override set; the broker takes dynamic defaults and refuses static keys', async () => {
     await createWithConfigs('legacy', { 'retention.ms': '60000', 'segment.bytes': '100000' });
     const res = await c.request(ApiKey.AlterConfigs, 0, {
-      resources: [{ resourceType: TOPIC, resourceName: 'legacy', configs: [{ name: 'max.message.bytes', value: '5000' }] }],
+      resources: [
+        {
+          resourceType: TOPIC,
+          resourceName: 'legacy',
+          configs: [{ name: 'max.message.bytes', value: '5000' }],
+        },
+      ],
       validateOnly: false,
     });
     expect(res.responses[0].errorCode).toBe(0);
@@ -261,7 +300,13 @@ describe('DeleteRecords', () => {
     await produceValues(c, 'trim', 0, ['a', 'b', 'c', 'd', 'e']);
     const res = await c.request(ApiKey.DeleteRecords, 2, {
       topics: [
-        { name: 'trim', partitions: [{ partitionIndex: 0, offset: 3 }, { partitionIndex: 1, offset: 1 }] },
+        {
+          name: 'trim',
+          partitions: [
+            { partitionIndex: 0, offset: 3 },
+            { partitionIndex: 1, offset: 1 },
+          ],
+        },
         { name: 'nope', partitions: [{ partitionIndex: 0, offset: 1 }] },
       ],
       timeoutMs: 5000,
@@ -284,7 +329,10 @@ describe('DeleteRecords', () => {
       forgottenTopicsData: [],
       rackId: '',
     });
-    expect(fetch.responses[0].partitions[0]).toMatchObject({ errorCode: ErrorCode.OFFSET_OUT_OF_RANGE, logStartOffset: 3 });
+    expect(fetch.responses[0].partitions[0]).toMatchObject({
+      errorCode: ErrorCode.OFFSET_OUT_OF_RANGE,
+      logStartOffset: 3,
+    });
 
     const beyond = await c.request(ApiKey.DeleteRecords, 0, {
       topics: [{ name: 'trim', partitions: [{ partitionIndex: 0, offset: 99 }] }],
@@ -301,20 +349,33 @@ describe('DeleteRecords', () => {
 
 describe('cluster and partition APIs', () => {
   it('DescribeCluster names this broker as the only broker and the controller', async () => {
-    const res = await c.request(ApiKey.DescribeCluster, 1, { includeClusterAuthorizedOperations: false, endpointType: 1 });
+    const res = await c.request(ApiKey.DescribeCluster, 1, {
+      includeClusterAuthorizedOperations: false,
+      endpointType: 1,
+    });
     expect(res).toMatchObject({
       errorCode: 0,
       controllerId: 1,
       brokers: [{ brokerId: 1, host: '127.0.0.1', port: broker.port, rack: null }],
     });
-    const controllers = await c.request(ApiKey.DescribeCluster, 1, { includeClusterAuthorizedOperations: false, endpointType: 2 });
-    expect(controllers.errorCode).toBe(ErrorCode.UNSUPPORTED_ENDPOINT_TYPE);
+    const controllers = await c.request(ApiKey.DescribeCluster, 1, {
+      includeClusterAuthorizedOperations: false,
+      endpointType: 2,
+    });
+    expect(controllers.errorCode).toBe(ErrorCode.MISMATCHED_ENDPOINT_TYPE);
+    const unknown = await c.request(ApiKey.DescribeCluster, 1, {
+      includeClusterAuthorizedOperations: false,
+      endpointType: 9,
+    });
+    expect(unknown.errorCode).toBe(ErrorCode.UNSUPPORTED_ENDPOINT_TYPE);
   });
 
   it('DescribeLogDirs reports the data dir and partition sizes', async () => {
     await createTopic(c, 'sized', 2);
     await produceValues(c, 'sized', 1, ['x'.repeat(1000)]);
-    const res = await c.request(ApiKey.DescribeLogDirs, 4, { topics: [{ topic: 'sized', partitions: [0, 1, 7] }] });
+    const res = await c.request(ApiKey.DescribeLogDirs, 4, {
+      topics: [{ topic: 'sized', partitions: [0, 1, 7] }],
+    });
     expect(res.errorCode).toBe(0);
     const dir = res.results[0];
     expect(dir.logDir).toBe(broker.dataDir);
@@ -335,10 +396,17 @@ describe('cluster and partition APIs', () => {
         cursor,
       });
     const first = await page(null);
-    expect(first.topics.map((t: { name: string; partitions: unknown[] }) => [t.name, t.partitions.length])).toEqual([['paged-a', 2]]);
+    expect(
+      first.topics.map((t: { name: string; partitions: unknown[] }) => [t.name, t.partitions.length]),
+    ).toEqual([['paged-a', 2]]);
     expect(first.nextCursor).toEqual(expect.objectContaining({ topicName: 'paged-a', partitionIndex: 2 }));
     const second = await page(first.nextCursor);
-    expect(second.topics.map((t: { name: string; partitions: { partitionIndex: number }[] }) => [t.name, t.partitions.map((p) => p.partitionIndex)])).toEqual([
+    expect(
+      second.topics.map((t: { name: string; partitions: { partitionIndex: number }[] }) => [
+        t.name,
+        t.partitions.map((p) => p.partitionIndex),
+      ]),
+    ).toEqual([
       ['paged-a', [2]],
       ['paged-b', [0]],
     ]);
@@ -358,7 +426,9 @@ describe('cluster and partition APIs', () => {
       timeoutMs: 5000,
     });
     expect(res.errorCode).toBe(0);
-    expect(res.replicaElectionResults[0].partitionResult.map((p: { errorCode: number }) => p.errorCode)).toEqual([
+    expect(
+      res.replicaElectionResults[0].partitionResult.map((p: { errorCode: number }) => p.errorCode),
+    ).toEqual([
       ErrorCode.ELECTION_NOT_NEEDED,
       ErrorCode.ELECTION_NOT_NEEDED,
       ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
@@ -372,7 +442,12 @@ describe('topic configs change what the broker does', () => {
   it('message.timestamp.type=LogAppendTime stamps batches with the append time', async () => {
     await createWithConfigs('append-time', { 'message.timestamp.type': 'LogAppendTime' });
     const before = Date.now();
-    const records = await encodeRecordBatch({ records: [{ value: 'a', timestamp: 1000 }, { value: 'b', timestamp: 2000 }] });
+    const records = await encodeRecordBatch({
+      records: [
+        { value: 'a', timestamp: 1000 },
+        { value: 'b', timestamp: 2000 },
+      ],
+    });
     const res = await c.request(ApiKey.Produce, 9, {
       acks: 1,
       timeoutMs: 5000,
@@ -389,7 +464,9 @@ describe('topic configs change what the broker does', () => {
       isolationLevel: 0,
       sessionId: 0,
       sessionEpoch: -1,
-      topics: [{ topic: 'append-time', partitions: [{ partition: 0, fetchOffset: 0, partitionMaxBytes: 1 << 20 }] }],
+      topics: [
+        { topic: 'append-time', partitions: [{ partition: 0, fetchOffset: 0, partitionMaxBytes: 1 << 20 }] },
+      ],
       forgottenTopicsData: [],
       rackId: '',
     });
@@ -401,7 +478,10 @@ describe('topic configs change what the broker does', () => {
 
   it('compression.type recompresses batches to the topic codec, keeping offsets and order', async () => {
     await createWithConfigs('zstd-topic', { 'compression.type': 'zstd' });
-    const gz = await encodeRecordBatch({ records: [{ value: 'one' }, { value: 'two' }], compression: 'gzip' });
+    const gz = await encodeRecordBatch({
+      records: [{ value: 'one' }, { value: 'two' }],
+      compression: 'gzip',
+    });
     const plain = await encodeRecordBatch({ records: [{ value: 'three' }] });
     const zs = await encodeRecordBatch({ records: [{ value: 'four' }], compression: 'zstd' });
     // pipelined: the async recompression must not let a later request overtake it
@@ -426,7 +506,9 @@ describe('topic configs change what the broker does', () => {
     await createWithConfigs('guarded', { 'min.insync.replicas': '2', 'max.message.bytes': '200' });
     expect((await produceValues(c, 'guarded', 0, ['ok'], -1)).errorCode).toBe(ErrorCode.NOT_ENOUGH_REPLICAS);
     expect((await produceValues(c, 'guarded', 0, ['ok'], 1)).errorCode).toBe(0);
-    expect((await produceValues(c, 'guarded', 0, ['x'.repeat(300)], 1)).errorCode).toBe(ErrorCode.MESSAGE_TOO_LARGE);
+    expect((await produceValues(c, 'guarded', 0, ['x'.repeat(300)], 1)).errorCode).toBe(
+      ErrorCode.MESSAGE_TOO_LARGE,
+    );
     const invalid = await createWithConfigs('bad-isr', { 'min.insync.replicas': '0' });
     expect(invalid.errorCode).toBe(ErrorCode.INVALID_CONFIG);
     expect(invalid.errorMessage).toContain('min.insync.replicas');
@@ -440,20 +522,32 @@ describe('topic configs change what the broker does', () => {
       validateOnly: false,
     });
     await c.request(ApiKey.IncrementalAlterConfigs, 1, {
-      resources: [{ resourceType: BROKER, resourceName: '1', configs: [{ name: 'message.max.bytes', configOperation: 0, value: '300' }] }],
+      resources: [
+        {
+          resourceType: BROKER,
+          resourceName: '1',
+          configs: [{ name: 'message.max.bytes', configOperation: 0, value: '300' }],
+        },
+      ],
       validateOnly: false,
     });
     c.close();
     await broker.stop();
-    broker = await startBroker({ dataDir: broker.dataDir, overrides: { 'auto.create.topics.enable': false } });
+    broker = await startBroker({
+      dataDir: broker.dataDir,
+      overrides: { 'auto.create.topics.enable': false },
+    });
     c = await connectTo(broker.port);
     expect((await metadataTopic('durable')).partitions).toHaveLength(2);
     // segment.bytes=1024 applies to the reopened logs: 10 batches of ~300 bytes need several segments
-    for (let i = 0; i < 10; i++) expect((await produceValues(c, 'durable', 0, ['y'.repeat(200)])).errorCode).toBe(0);
+    for (let i = 0; i < 10; i++)
+      expect((await produceValues(c, 'durable', 0, ['y'.repeat(200)])).errorCode).toBe(0);
     const files = new Set(storedBatches(broker.dataDir, 'durable', 0).map((b) => b.file));
     expect(files.size).toBeGreaterThan(2);
     // the per-broker message.max.bytes=300 survived too
-    expect((await produceValues(c, 'durable', 1, ['z'.repeat(400)])).errorCode).toBe(ErrorCode.MESSAGE_TOO_LARGE);
+    expect((await produceValues(c, 'durable', 1, ['z'.repeat(400)])).errorCode).toBe(
+      ErrorCode.MESSAGE_TOO_LARGE,
+    );
     const brokerCfg = await c.request(ApiKey.DescribeConfigs, 4, {
       resources: [{ resourceType: BROKER, resourceName: '1', configurationKeys: ['message.max.bytes'] }],
       includeSynonyms: true,

@@ -21,7 +21,15 @@ const run = (args: string[], input?: string) => runCli([...args, '--bootstrap-se
 
 describe('topics', () => {
   it('create, list, describe, alter, add-partitions and delete, as tables and as JSON', async () => {
-    const created = await run(['topics', 'create', 'orders', '--partitions', '3', '--config', 'retention.ms=3600000']);
+    const created = await run([
+      'topics',
+      'create',
+      'orders',
+      '--partitions',
+      '3',
+      '--config',
+      'retention.ms=3600000',
+    ]);
     expect(created.code).toBe(0);
     expect(created.stdout).toMatch(/│ TOPIC\s+│ PARTITIONS │ REPLICATION FACTOR │ TOPIC ID\s+│/);
     expect(created.stdout).toMatch(/│ orders │\s+3 │\s+1 │ [A-Za-z0-9_-]{22} │/);
@@ -34,7 +42,13 @@ describe('topics', () => {
       '-p',
       '1',
     ]);
-    expect(json).toMatchObject({ name: 'payments', partitions: 1, replicationFactor: 1, created: true, validateOnly: false });
+    expect(json).toMatchObject({
+      name: 'payments',
+      partitions: 1,
+      replicationFactor: 1,
+      created: true,
+      validateOnly: false,
+    });
 
     const again = await run(['topics', 'create', 'orders', '--if-not-exists']);
     expect(again.code).toBe(0);
@@ -50,35 +64,61 @@ describe('topics', () => {
       ['payments', 1],
     ]);
 
-    const alter = await run(['topics', 'alter', 'orders', '--config', 'segment.bytes=1048576', '--delete-config', 'retention.ms']);
+    const alter = await run([
+      'topics',
+      'alter',
+      'orders',
+      '--config',
+      'segment.bytes=1048576',
+      '--delete-config',
+      'retention.ms',
+    ]);
     expect(alter.code).toBe(0);
     expect(alter.stdout).toMatch(/│ segment\.bytes │ 1048576 │ DYNAMIC_TOPIC_CONFIG │/);
     expect(alter.stdout).not.toContain('retention.ms');
 
-    const grow = await cliJson<{ previousPartitions: number; partitions: number }>(b, ['topics', 'add-partitions', 'orders', '--partitions', '4']);
+    const grow = await cliJson<{ previousPartitions: number; partitions: number }>(b, [
+      'topics',
+      'add-partitions',
+      'orders',
+      '--partitions',
+      '4',
+    ]);
     expect(grow).toEqual({ topic: 'orders', previousPartitions: 3, partitions: 4, validateOnly: false });
 
     const describeTable = await run(['topics', 'describe', 'orders']);
     expect(describeTable.code).toBe(0);
     expect(describeTable.stdout).toMatch(/│ Partitions\s+│ 4\s+│/);
-    expect(describeTable.stdout).toMatch(/│ PARTITION │ LEADER │ REPLICAS │ ISR │ EARLIEST OFFSET │ LATEST OFFSET │ MESSAGES │/);
-    expect(describeTable.stdout).toMatch(/│ segment\.bytes │ 1048576 │/);
-    const described = await cliJson<{ topics: { name: string; partitions: { partition: number; leader: number; isr: number[] }[]; configs: { name: string; value: string }[] }[] }>(
-      b,
-      ['topics', 'describe', 'orders'],
+    expect(describeTable.stdout).toMatch(
+      /│ PARTITION │ LEADER │ REPLICAS │ ISR │ EARLIEST OFFSET │ LATEST OFFSET │ MESSAGES │/,
     );
+    expect(describeTable.stdout).toMatch(/│ segment\.bytes │ 1048576 │/);
+    const described = await cliJson<{
+      topics: {
+        name: string;
+        partitions: { partition: number; leader: number; isr: number[] }[];
+        configs: { name: string; value: string }[];
+      }[];
+    }>(b, ['topics', 'describe', 'orders']);
     expect(described.topics[0]!.partitions.map((p) => [p.partition, p.leader, p.isr])).toEqual([
       [0, 1, [1]],
       [1, 1, [1]],
       [2, 1, [1]],
       [3, 1, [1]],
     ]);
-    expect(described.topics[0]!.configs).toEqual([expect.objectContaining({ name: 'segment.bytes', value: '1048576', source: 'DYNAMIC_TOPIC_CONFIG' })]);
+    expect(described.topics[0]!.configs).toEqual([
+      expect.objectContaining({ name: 'segment.bytes', value: '1048576', source: 'DYNAMIC_TOPIC_CONFIG' }),
+    ]);
 
     const del = await run(['topics', 'delete', 'payments']);
     expect(del.code).toBe(0);
     expect(del.stdout).toMatch(/│ payments\s+│/);
-    const delMissing = await cliJson<{ deleted: unknown[]; missing: string[] }>(b, ['topics', 'delete', 'payments', '--if-exists']);
+    const delMissing = await cliJson<{ deleted: unknown[]; missing: string[] }>(b, [
+      'topics',
+      'delete',
+      'payments',
+      '--if-exists',
+    ]);
     expect(delMissing).toEqual({ deleted: [], missing: ['payments'] });
   });
 
@@ -126,7 +166,9 @@ describe('topics', () => {
     expect(unreachable.code).toBe(3);
     expect(unreachable.stderr).toContain('cannot reach the Kafka cluster at 127.0.0.1:1');
     expect(unreachable.stderr).toContain('Is the broker running?');
-    const unreachableJson = await runCli(['cluster', 'describe', '--json'], { env: { FLUXMQ_BOOTSTRAP_SERVER: '127.0.0.1:1' } });
+    const unreachableJson = await runCli(['cluster', 'describe', '--json'], {
+      env: { FLUXMQ_BOOTSTRAP_SERVER: '127.0.0.1:1' },
+    });
     expect(unreachableJson.code).toBe(3);
     expect(JSON.parse(unreachableJson.stdout).error).toMatchObject({ name: 'UnreachableError', exitCode: 3 });
     expect(unreachableJson.stderr).toBe('');
@@ -144,7 +186,16 @@ describe('topics', () => {
 describe('configs and cluster', () => {
   it('describes and alters topic configs and the broker, as tables and JSON', async () => {
     await run(['topics', 'create', 'tuned', '-p', '1']);
-    const alter = await run(['configs', 'alter', '--topic', 'tuned', '--set', 'retention.ms=60000', '--append', 'cleanup.policy=compact']);
+    const alter = await run([
+      'configs',
+      'alter',
+      '--topic',
+      'tuned',
+      '--set',
+      'retention.ms=60000',
+      '--append',
+      'cleanup.policy=compact',
+    ]);
     expect(alter.code).toBe(0);
     expect(alter.stdout).toMatch(/│ cleanup\.policy │ compact,delete │ DYNAMIC_TOPIC_CONFIG │/);
     expect(alter.stdout).toMatch(/│ retention\.ms\s+│ 60000\s+│ DYNAMIC_TOPIC_CONFIG │/);
@@ -152,18 +203,29 @@ describe('configs and cluster', () => {
     const own = await run(['configs', 'describe', '--topic', 'tuned']);
     expect(own.stdout).toContain('retention.ms');
     expect(own.stdout).not.toContain('segment.bytes');
-    const all = await cliJson<{ configs: { name: string; value: string; source: string; type: string }[] }>(b, [
-      'configs',
-      'describe',
-      '--topic',
-      'tuned',
-      '--all',
-    ]);
+    const all = await cliJson<{ configs: { name: string; value: string; source: string; type: string }[] }>(
+      b,
+      ['configs', 'describe', '--topic', 'tuned', '--all'],
+    );
     const byName = Object.fromEntries(all.configs.map((c) => [c.name, c]));
-    expect(byName['retention.ms']).toMatchObject({ value: '60000', source: 'DYNAMIC_TOPIC_CONFIG', type: 'LONG' });
+    expect(byName['retention.ms']).toMatchObject({
+      value: '60000',
+      source: 'DYNAMIC_TOPIC_CONFIG',
+      type: 'LONG',
+    });
     expect(byName['segment.bytes']).toMatchObject({ value: '1073741824', source: 'DEFAULT_CONFIG' });
 
-    const brokerAll = await run(['configs', 'describe', '--broker', '1', '--all', '--key', 'log.dirs', '--key', 'num.partitions']);
+    const brokerAll = await run([
+      'configs',
+      'describe',
+      '--broker',
+      '1',
+      '--all',
+      '--key',
+      'log.dirs',
+      '--key',
+      'num.partitions',
+    ]);
     expect(brokerAll.stdout).toMatch(/│ log\.dirs\s+│ .+ │ STATIC_BROKER_CONFIG │ yes\s+│/);
     expect(brokerAll.stdout).toMatch(/│ num\.partitions │ 2\s+│ STATIC_BROKER_CONFIG │ yes\s+│/);
 
@@ -174,8 +236,21 @@ describe('configs and cluster', () => {
       '--set',
       'log.retention.ms=7200000',
     ]);
-    expect(defaults.configs).toEqual([expect.objectContaining({ name: 'log.retention.ms', value: '7200000', source: 'DYNAMIC_DEFAULT_BROKER_CONFIG' })]);
-    const inherited = await cliJson<{ configs: { value: string; source: string }[] }>(b, ['configs', 'describe', '--topic', 'orders', '--key', 'retention.ms']);
+    expect(defaults.configs).toEqual([
+      expect.objectContaining({
+        name: 'log.retention.ms',
+        value: '7200000',
+        source: 'DYNAMIC_DEFAULT_BROKER_CONFIG',
+      }),
+    ]);
+    const inherited = await cliJson<{ configs: { value: string; source: string }[] }>(b, [
+      'configs',
+      'describe',
+      '--topic',
+      'orders',
+      '--key',
+      'retention.ms',
+    ]);
     expect(inherited.configs[0]).toMatchObject({ value: '7200000', source: 'DYNAMIC_DEFAULT_BROKER_CONFIG' });
     await run(['configs', 'alter', '--broker-defaults', '--delete', 'log.retention.ms']);
 
@@ -196,8 +271,13 @@ describe('configs and cluster', () => {
     const table = await run(['cluster', 'describe']);
     expect(table.code).toBe(0);
     expect(table.stdout).toMatch(/│ Controller │ 1\s+│/);
-    expect(table.stdout).toMatch(new RegExp(`│\\s+1 │ 127\\.0\\.0\\.1 │\\s+${broker.port} │ -\\s+│ yes\\s+│`));
-    const json = await cliJson<{ clusterId: string; controllerId: number; brokers: unknown[] }>(b, ['cluster', 'describe']);
+    expect(table.stdout).toMatch(
+      new RegExp(`│\\s+1 │ 127\\.0\\.0\\.1 │\\s+${broker.port} │ -\\s+│ yes\\s+│`),
+    );
+    const json = await cliJson<{ clusterId: string; controllerId: number; brokers: unknown[] }>(b, [
+      'cluster',
+      'describe',
+    ]);
     expect(json.clusterId).toMatch(/^[A-Za-z0-9_-]{22}$/);
     expect(json).toMatchObject({
       controllerId: 1,
@@ -222,22 +302,59 @@ describe('produce and consume', () => {
     const records = lines.stdout
       .trim()
       .split('\n')
-      .map((l) => JSON.parse(l) as { key: string; value: string; partition: number; offset: number; headers: unknown[] });
+      .map(
+        (l) =>
+          JSON.parse(l) as {
+            key: string;
+            value: string;
+            partition: number;
+            offset: number;
+            headers: unknown[];
+          },
+      );
     expect(records).toHaveLength(3);
     // same key, same partition (Kafka's murmur2 partitioner), in order
     const user1 = records.filter((r) => r.key === 'user1');
     expect(user1.map((r) => r.value)).toEqual(['login', 'logout']);
     expect(user1[0]!.partition).toBe(user1[1]!.partition);
-    expect(records[0]).toMatchObject({ topic: 'events', headers: [{ key: 'source', value: 'test' }], timestampType: 'CreateTime' });
+    expect(records[0]).toMatchObject({
+      topic: 'events',
+      headers: [{ key: 'source', value: 'test' }],
+      timestampType: 'CreateTime',
+    });
 
-    const text = await run(['consume', 'events', '--from', 'beginning', '--exit', '--print-key', '--key-separator', '=']);
+    const text = await run([
+      'consume',
+      'events',
+      '--from',
+      'beginning',
+      '--exit',
+      '--print-key',
+      '--key-separator',
+      '=',
+    ]);
     expect(text.stdout.trim().split('\n').sort()).toEqual(['user1=login', 'user1=logout', 'user2=logout']);
 
-    const table = await run(['consume', 'events', '--from', 'beginning', '--max-messages', '2', '--format', 'table']);
+    const table = await run([
+      'consume',
+      'events',
+      '--from',
+      'beginning',
+      '--max-messages',
+      '2',
+      '--format',
+      'table',
+    ]);
     expect(table.stdout).toMatch(/│ PARTITION │ OFFSET │ TIMESTAMP\s+│ KEY\s+│ VALUE\s+│ HEADERS\s+│/);
     expect(table.stderr).toContain("Read 2 message(s) from topic 'events'.");
 
-    const json = await cliJson<{ count: number; messages: { value: string }[] }>(b, ['consume', 'events', '--from', 'beginning', '--exit']);
+    const json = await cliJson<{ count: number; messages: { value: string }[] }>(b, [
+      'consume',
+      'events',
+      '--from',
+      'beginning',
+      '--exit',
+    ]);
     expect(json.count).toBe(3);
     expect(json.messages.map((m) => m.value).sort()).toEqual(['login', 'logout', 'logout']);
   });
@@ -257,12 +374,31 @@ describe('produce and consume', () => {
     await run(['produce', 'numbers', '--partition', '1'], 'four\n');
     const fromTime = await run(['consume', 'numbers', '--from-timestamp', String(later), '--exit']);
     expect(fromTime.stdout).toBe('four\n');
-    const fromIso = await run(['consume', 'numbers', '--from-timestamp', new Date(later).toISOString(), '--exit']);
+    const fromIso = await run([
+      'consume',
+      'numbers',
+      '--from-timestamp',
+      new Date(later).toISOString(),
+      '--exit',
+    ]);
     expect(fromIso.stdout).toBe('four\n');
+
+    // acks=0: no answer, but nothing is lost when the command exits
+    const fireAndForget = await run(['produce', 'numbers', '--partition', '1', '--acks', '0'], 'five\n');
+    expect(fireAndForget.stderr).toContain('acks=0: not confirmed');
+    expect((await run(['consume', 'numbers', '-p', '1', '--from', '4', '--exit'])).stdout).toBe('five\n');
 
     const file = await run(['produce', 'numbers', '--partition', '0', '--file', 'package.json']);
     expect(file.code).toBe(0);
-    const back = await cliJson<{ messages: { value: string }[] }>(b, ['consume', 'numbers', '-p', '0', '--from', 'beginning', '--exit']);
+    const back = await cliJson<{ messages: { value: string }[] }>(b, [
+      'consume',
+      'numbers',
+      '-p',
+      '0',
+      '--from',
+      'beginning',
+      '--exit',
+    ]);
     expect(JSON.parse(back.messages[0]!.value)).toMatchObject({ name: 'fluxmq' });
 
     const badPartition = await run(['produce', 'numbers', '--partition', '7'], 'x\n');

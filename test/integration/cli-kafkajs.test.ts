@@ -51,10 +51,22 @@ async function until(check: () => Promise<boolean>, what: string, timeoutMs = 10
 
 describe('topics and configs, both ways', () => {
   it('KafkaJS sees a topic and its configs made by fluxmq', async () => {
-    const r = await run(['topics', 'create', 'made-by-cli', '-p', '3', '-c', 'retention.ms=123456', '-c', 'cleanup.policy=compact']);
+    const r = await run([
+      'topics',
+      'create',
+      'made-by-cli',
+      '-p',
+      '3',
+      '-c',
+      'retention.ms=123456',
+      '-c',
+      'cleanup.policy=compact',
+    ]);
     expect(r.code).toBe(0);
     const meta = await admin.fetchTopicMetadata({ topics: ['made-by-cli'] });
-    expect(meta.topics[0]!.partitions.map((p) => [p.partitionId, p.leader, p.replicas, p.isr]).sort()).toEqual([
+    expect(
+      meta.topics[0]!.partitions.map((p) => [p.partitionId, p.leader, p.replicas, p.isr]).sort(),
+    ).toEqual([
       [0, 1, [1], [1]],
       [1, 1, [1], [1]],
       [2, 1, [1], [1]],
@@ -78,18 +90,22 @@ describe('topics and configs, both ways', () => {
         },
       ],
     });
-    const described = await cliJson<{ topics: { partitions: unknown[]; configs: { name: string; value: string }[] }[] }>(b, [
-      'topics',
-      'describe',
-      'made-by-kafkajs',
-    ]);
+    const described = await cliJson<{
+      topics: { partitions: unknown[]; configs: { name: string; value: string }[] }[];
+    }>(b, ['topics', 'describe', 'made-by-kafkajs']);
     expect(described.topics[0]!.partitions).toHaveLength(2);
     expect(described.topics[0]!.configs.map((c) => [c.name, c.value])).toEqual([['segment.ms', '600000']]);
 
     // KafkaJS's alterConfigs is the legacy AlterConfigs: it replaces the topic's whole set
     await admin.alterConfigs({
       validateOnly: false,
-      resources: [{ type: TOPIC_RESOURCE, name: 'made-by-kafkajs', configEntries: [{ name: 'max.message.bytes', value: '500000' }] }],
+      resources: [
+        {
+          type: TOPIC_RESOURCE,
+          name: 'made-by-kafkajs',
+          configEntries: [{ name: 'max.message.bytes', value: '500000' }],
+        },
+      ],
     });
     const afterKafkajs = await cliJson<{ configs: { name: string; value: string; source: string }[] }>(b, [
       'configs',
@@ -97,9 +113,13 @@ describe('topics and configs, both ways', () => {
       '--topic',
       'made-by-kafkajs',
     ]);
-    expect(afterKafkajs.configs.map((c) => [c.name, c.value, c.source])).toEqual([['max.message.bytes', '500000', 'DYNAMIC_TOPIC_CONFIG']]);
+    expect(afterKafkajs.configs.map((c) => [c.name, c.value, c.source])).toEqual([
+      ['max.message.bytes', '500000', 'DYNAMIC_TOPIC_CONFIG'],
+    ]);
 
-    expect((await run(['configs', 'alter', '--topic', 'made-by-kafkajs', '--set', 'retention.bytes=99999'])).code).toBe(0);
+    expect(
+      (await run(['configs', 'alter', '--topic', 'made-by-kafkajs', '--set', 'retention.bytes=99999'])).code,
+    ).toBe(0);
     expect((await run(['topics', 'add-partitions', 'made-by-kafkajs', '-p', '4'])).code).toBe(0);
     expect(await kafkajsConfigs('made-by-kafkajs', ['retention.bytes', 'max.message.bytes'])).toEqual({
       'retention.bytes': '99999',
@@ -134,10 +154,17 @@ describe('configs altered with the CLI change what the broker does', () => {
     expect(Number(after[0]!.low)).toBeGreaterThan(0);
     expect(after[0]!.high).toBe('24');
     // reading below the new log start offset is out of range; reading from it works
-    const read = await cliJson<{ messages: { offset: number }[] }>(b, ['consume', 'retained', '--from', 'beginning', '--exit']);
+    const read = await cliJson<{ messages: { offset: number }[] }>(b, [
+      'consume',
+      'retained',
+      '--from',
+      'beginning',
+      '--exit',
+    ]);
     expect(read.messages[0]!.offset).toBe(Number(after[0]!.low));
     await until(
-      async () => broker.logs.some((l) => l.msg === 'deleted old log segments' && l.reason === 'retention.bytes'),
+      async () =>
+        broker.logs.some((l) => l.msg === 'deleted old log segments' && l.reason === 'retention.bytes'),
       'the retention log line',
     );
   });
@@ -148,8 +175,12 @@ describe('configs altered with the CLI change what the broker does', () => {
     await producer.connect();
     try {
       await producer.send({ topic: 'small-messages', messages: [{ value: 'x'.repeat(2000) }] });
-      expect((await run(['topics', 'alter', 'small-messages', '--config', 'max.message.bytes=1000'])).code).toBe(0);
-      await expect(producer.send({ topic: 'small-messages', messages: [{ value: 'x'.repeat(2000) }] })).rejects.toMatchObject({
+      expect(
+        (await run(['topics', 'alter', 'small-messages', '--config', 'max.message.bytes=1000'])).code,
+      ).toBe(0);
+      await expect(
+        producer.send({ topic: 'small-messages', messages: [{ value: 'x'.repeat(2000) }] }),
+      ).rejects.toMatchObject({
         type: 'MESSAGE_TOO_LARGE',
       });
       await producer.send({ topic: 'small-messages', messages: [{ value: 'small' }] });
@@ -168,8 +199,14 @@ describe('groups', () => {
 
   it('describes a KafkaJS group with the lag of its commits, resets its offsets when it is gone, and deletes it', async () => {
     expect((await run(['topics', 'create', 'lagging', '-p', '2'])).code).toBe(0);
-    await run(['produce', 'lagging', '--partition', '0'], Array.from({ length: 10 }, (_, i) => `p0-${i}`).join('\n'));
-    await run(['produce', 'lagging', '--partition', '1'], Array.from({ length: 6 }, (_, i) => `p1-${i}`).join('\n'));
+    await run(
+      ['produce', 'lagging', '--partition', '0'],
+      Array.from({ length: 10 }, (_, i) => `p0-${i}`).join('\n'),
+    );
+    await run(
+      ['produce', 'lagging', '--partition', '1'],
+      Array.from({ length: 6 }, (_, i) => `p1-${i}`).join('\n'),
+    );
 
     consumer = kafka.consumer({ groupId: 'billing', sessionTimeout: 10_000, heartbeatInterval: 500 });
     await consumer.connect();
@@ -185,7 +222,14 @@ describe('groups', () => {
     const active = await cliJson<{
       state: string;
       members: { clientId: string; assignment: { topic: string; partition: number }[] }[];
-      offsets: { topic: string; partition: number; committedOffset: number; logEndOffset: number; lag: number; clientId: string }[];
+      offsets: {
+        topic: string;
+        partition: number;
+        committedOffset: number;
+        logEndOffset: number;
+        lag: number;
+        clientId: string;
+      }[];
       totalLag: number;
     }>(b, ['groups', 'describe', 'billing']);
     expect(active.state).toBe('Stable');
@@ -204,15 +248,28 @@ describe('groups', () => {
     expect(table.stdout).toMatch(/│ lagging │\s+0 │\s+7 │\s+10 │\s+3 │/);
     expect(table.stdout).toMatch(/│ State\s+│ Stable\s+│/);
 
-    const refused = await run(['groups', 'reset-offsets', 'billing', '--topic', 'lagging', '--to-earliest', '--execute']);
+    const refused = await run([
+      'groups',
+      'reset-offsets',
+      'billing',
+      '--topic',
+      'lagging',
+      '--to-earliest',
+      '--execute',
+    ]);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain('Stop its consumers first');
 
     await consumer.disconnect();
     consumer = null;
 
-    const listed = await cliJson<{ groups: { groupId: string; state: string | null }[] }>(b, ['groups', 'list']);
-    expect(listed.groups).toContainEqual(expect.objectContaining({ groupId: 'billing', protocolType: 'consumer' }));
+    const listed = await cliJson<{ groups: { groupId: string; state: string | null }[] }>(b, [
+      'groups',
+      'list',
+    ]);
+    expect(listed.groups).toContainEqual(
+      expect.objectContaining({ groupId: 'billing', protocolType: 'consumer' }),
+    );
     const listTable = await run(['groups', 'list']);
     expect(listTable.stdout).toMatch(/│ billing │/);
 
@@ -226,20 +283,33 @@ describe('groups', () => {
       [1, '6'],
     ]);
 
-    const executed = await cliJson<{ executed: boolean; partitions: { partition: number; newOffset: number }[] }>(b, [
+    const executed = await cliJson<{
+      executed: boolean;
+      partitions: { partition: number; newOffset: number }[];
+    }>(b, ['groups', 'reset-offsets', 'billing', '--topic', 'lagging:0', '--shift-by', '-5', '--execute']);
+    expect(executed).toMatchObject({
+      executed: true,
+      partitions: [{ partition: 0, currentOffset: 7, newOffset: 2 }],
+    });
+    const toLatest = await cliJson<{ partitions: { newOffset: number }[] }>(b, [
       'groups',
       'reset-offsets',
       'billing',
-      '--topic',
-      'lagging:0',
-      '--shift-by',
-      '-5',
+      '--all-topics',
+      '--to-offset',
+      '100',
       '--execute',
     ]);
-    expect(executed).toMatchObject({ executed: true, partitions: [{ partition: 0, currentOffset: 7, newOffset: 2 }] });
-    const toLatest = await cliJson<{ partitions: { newOffset: number }[] }>(b, ['groups', 'reset-offsets', 'billing', '--all-topics', '--to-offset', '100', '--execute']);
     expect(toLatest.partitions.map((p) => p.newOffset)).toEqual([10, 6]);
-    const fromTime = await cliJson<{ partitions: { newOffset: number }[] }>(b, ['groups', 'reset-offsets', 'billing', '--all-topics', '--to-datetime', '1970-01-01T00:00:00Z', '--execute']);
+    const fromTime = await cliJson<{ partitions: { newOffset: number }[] }>(b, [
+      'groups',
+      'reset-offsets',
+      'billing',
+      '--all-topics',
+      '--to-datetime',
+      '1970-01-01T00:00:00Z',
+      '--execute',
+    ]);
     expect(fromTime.partitions.map((p) => p.newOffset)).toEqual([0, 0]);
     const seenByKafkajs = await admin.fetchOffsets({ groupId: 'billing', topics: ['lagging'] });
     expect(seenByKafkajs[0]!.partitions.map((p) => [p.partition, p.offset]).sort()).toEqual([
@@ -260,5 +330,51 @@ describe('groups', () => {
     expect(gone.stderr).toContain("Group 'billing' does not exist.");
     const deleteAgain = await run(['groups', 'delete', 'billing']);
     expect(deleteAgain.code).toBe(1);
+  });
+
+  it('consume --group reads from the committed offsets and commits exactly what it printed', async () => {
+    expect((await run(['topics', 'create', 'shared', '-p', '1'])).code).toBe(0);
+    await run(['produce', 'shared'], 'a0\na1\na2\na3\na4\n');
+    await run(['produce', 'shared'], 'b0\nb1\nb2\nb3\nb4\n');
+    const first = await run([
+      'consume',
+      'shared',
+      '--group',
+      'readers',
+      '--from',
+      'beginning',
+      '--max-messages',
+      '7',
+    ]);
+    expect(first.code).toBe(0);
+    expect(first.stdout).toBe('a0\na1\na2\na3\na4\nb0\nb1\n');
+    const afterFirst = await cliJson<{ offsets: { committedOffset: number; lag: number }[] }>(b, [
+      'groups',
+      'describe',
+      'readers',
+    ]);
+    expect(afterFirst.offsets).toEqual([
+      expect.objectContaining({ committedOffset: 7, logEndOffset: 10, lag: 3 }),
+    ]);
+    const second = await run([
+      'consume',
+      'shared',
+      '--group',
+      'readers',
+      '--max-messages',
+      '3',
+      '--format',
+      'jsonl',
+    ]);
+    expect(
+      second.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l).value),
+    ).toEqual(['b2', 'b3', 'b4']);
+    const afterSecond = await cliJson<{ totalLag: number }>(b, ['groups', 'describe', 'readers']);
+    expect(afterSecond.totalLag).toBe(0);
+    const conflicting = await run(['consume', 'shared', '--group', 'readers', '--partition', '0']);
+    expect(conflicting.code).toBe(2);
   });
 });

@@ -20,7 +20,11 @@ export const alterConfigsHandler: ApiHandler<AlterConfigsRequest, AlterConfigsRe
   handle(req, ctx) {
     const counts = new Map<string, number>();
     const id = (type: number, name: string) => `${type}:${name}`;
-    for (const r of req.resources) counts.set(id(r.resourceType, r.resourceName), (counts.get(id(r.resourceType, r.resourceName)) ?? 0) + 1);
+    for (const r of req.resources)
+      counts.set(
+        id(r.resourceType, r.resourceName),
+        (counts.get(id(r.resourceType, r.resourceName)) ?? 0) + 1,
+      );
     const responses = req.resources.map((r) => {
       const result = (errorCode: number, errorMessage: string | null) => ({
         errorCode,
@@ -35,7 +39,10 @@ export const alterConfigsHandler: ApiHandler<AlterConfigsRequest, AlterConfigsRe
         const next: Record<string, string> = {};
         const nulls = r.configs.filter((c) => c.value === null).map((c) => c.name);
         if (nulls.length > 0) {
-          throw new KafkaError(ErrorCode.INVALID_REQUEST, `Null value not supported for : ${nulls.join(',')}`);
+          throw new KafkaError(
+            ErrorCode.INVALID_REQUEST,
+            `Null value not supported for : ${nulls.join(',')}`,
+          );
         }
         for (const c of r.configs) next[c.name] = validateEntry(ctx.broker, r.resourceType, c.name, c.value);
         replaceOverrides(ctx.broker, r.resourceType, r.resourceName, next, req.validateOnly);

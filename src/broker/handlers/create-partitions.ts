@@ -41,7 +41,11 @@ export const createPartitionsHandler: ApiHandler<CreatePartitionsRequest, Create
     for (const t of req.topics) counts.set(t.name, (counts.get(t.name) ?? 0) + 1);
     const results = req.topics.map((t) => {
       if (counts.get(t.name)! > 1) {
-        return { name: t.name, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'Duplicate topic in request.' };
+        return {
+          name: t.name,
+          errorCode: ErrorCode.INVALID_REQUEST,
+          errorMessage: 'Duplicate topic in request.',
+        };
       }
       try {
         if (ctx.broker.topics.get(t.name)) checkAssignments(ctx, t);

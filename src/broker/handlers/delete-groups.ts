@@ -2,7 +2,11 @@
 // in __consumer_offsets. GROUP_ID_NOT_FOUND for an unknown group, NON_EMPTY_GROUP while it has
 // members. v2 flexible.
 
-import { ApiKey, type DeleteGroupsRequest, type DeleteGroupsResponseInput } from '../../protocol/messages/index.js';
+import {
+  ApiKey,
+  type DeleteGroupsRequest,
+  type DeleteGroupsResponseInput,
+} from '../../protocol/messages/index.js';
 import type { ApiHandler } from '../handler.js';
 
 export const deleteGroupsHandler: ApiHandler<DeleteGroupsRequest, DeleteGroupsResponseInput> = {

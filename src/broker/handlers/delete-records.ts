@@ -70,7 +70,11 @@ export const deleteRecordsHandler: ApiHandler<DeleteRecordsRequest, DeleteRecord
       throttleTimeMs: 0,
       topics: req.topics.map((t) => ({
         name: t.name,
-        partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, lowWatermark: -1, errorCode })),
+        partitions: t.partitions.map((p) => ({
+          partitionIndex: p.partitionIndex,
+          lowWatermark: -1,
+          errorCode,
+        })),
       })),
     };
   },

@@ -48,7 +48,8 @@ function deleteOne(ctx: RequestContext, t: Target, version: number): Result {
       ? failed(ErrorCode.UNKNOWN_TOPIC_ID, `Topic id ${t.topicId} does not exist.`)
       : failed(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Topic '${t.name}' does not exist.`);
   }
-  if (meta.internal) return failed(ErrorCode.INVALID_REQUEST, `Topic '${meta.name}' is internal and cannot be deleted.`);
+  if (meta.internal)
+    return failed(ErrorCode.INVALID_REQUEST, `Topic '${meta.name}' is internal and cannot be deleted.`);
   try {
     broker.topics.delete(meta.name);
   } catch (err) {

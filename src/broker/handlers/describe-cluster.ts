@@ -1,6 +1,7 @@
 // DescribeCluster (key 60), v0-v1. One broker, which is also the controller. v1 asks for an
-// endpoint type: brokers (1) are answered; controllers (2) get UNSUPPORTED_ENDPOINT_TYPE, as a
-// Kafka broker answers on its broker listener. Authorized operations are not computed (no ACLs).
+// endpoint type: brokers (1) are answered; controllers (2) get MISMATCHED_ENDPOINT_TYPE, as a Kafka
+// broker answers on its broker listener, and other types UNSUPPORTED_ENDPOINT_TYPE. Authorized
+// operations are not computed (no ACLs).
 
 import { ErrorCode } from '../../protocol/errors.js';
 import {
@@ -11,11 +12,17 @@ import {
 import type { ApiHandler, RequestContext } from '../handler.js';
 
 const BROKERS = 1;
+const CONTROLLERS = 2;
 const AUTHORIZED_OPERATIONS_OMITTED = -2147483648;
 
-function answer(ctx: RequestContext, errorCode: number, errorMessage: string | null): DescribeClusterResponseInput {
+function answer(
+  ctx: RequestContext,
+  errorCode: number,
+  errorMessage: string | null,
+): DescribeClusterResponseInput {
   const { broker } = ctx;
-  const endpoint = broker.endpoints.find((e) => e.listener === ctx.connection.listener) ?? broker.endpoints[0];
+  const endpoint =
+    broker.endpoints.find((e) => e.listener === ctx.connection.listener) ?? broker.endpoints[0];
   return {
     throttleTimeMs: 0,
     errorCode,
@@ -36,12 +43,15 @@ export const describeClusterHandler: ApiHandler<DescribeClusterRequest, Describe
   minVersion: 0,
   maxVersion: 1,
   handle(req, ctx) {
-    if (ctx.header.apiVersion >= 1 && req.endpointType !== BROKERS) {
+    if (ctx.header.apiVersion >= 1 && req.endpointType === CONTROLLERS) {
       return answer(
         ctx,
-        ErrorCode.UNSUPPORTED_ENDPOINT_TYPE,
-        `Endpoint type ${req.endpointType} is not supported: this broker describes brokers (1) only.`,
+        ErrorCode.MISMATCHED_ENDPOINT_TYPE,
+        'The request was sent to an endpoint of type BROKER, but we wanted an endpoint of type CONTROLLER',
       );
+    }
+    if (ctx.header.apiVersion >= 1 && req.endpointType !== BROKERS) {
+      return answer(ctx, ErrorCode.UNSUPPORTED_ENDPOINT_TYPE, `Unknown endpoint type ${req.endpointType}.`);
     }
     return answer(ctx, ErrorCode.NONE, null);
   },

@@ -29,7 +29,10 @@ export const describeLogDirsHandler: ApiHandler<DescribeLogDirsRequest, Describe
   maxVersion: 4,
   handle(req, ctx) {
     const { broker } = ctx;
-    const byTopic = new Map<string, { partitionIndex: number; partitionSize: number; offsetLag: number; isFutureKey: boolean }[]>();
+    const byTopic = new Map<
+      string,
+      { partitionIndex: number; partitionSize: number; offsetLag: number; isFutureKey: boolean }[]
+    >();
     const add = (topic: string, partition: number) => {
       const log = broker.topics.partitionLog(topic, partition);
       if (!log || log.isClosed) return;

@@ -73,7 +73,10 @@ function alterOne(
         break;
       }
       default:
-        throw new KafkaError(ErrorCode.INVALID_REQUEST, `Unknown config operation ${c.configOperation} for ${c.name}`);
+        throw new KafkaError(
+          ErrorCode.INVALID_REQUEST,
+          `Unknown config operation ${c.configOperation} for ${c.name}`,
+        );
     }
   }
   replaceOverrides(broker, r.resourceType, r.resourceName, next, validateOnly);

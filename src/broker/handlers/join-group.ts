@@ -38,7 +38,8 @@ export const joinGroupHandler: ApiHandler<JoinGroupRequest, JoinGroupResponseInp
       protocolType: req.protocolType,
       protocols: req.protocols.map((p) => ({ name: p.name, metadata: p.metadata })),
       sessionTimeoutMs: req.sessionTimeoutMs,
-      rebalanceTimeoutMs: version >= 1 && req.rebalanceTimeoutMs >= 0 ? req.rebalanceTimeoutMs : req.sessionTimeoutMs,
+      rebalanceTimeoutMs:
+        version >= 1 && req.rebalanceTimeoutMs >= 0 ? req.rebalanceTimeoutMs : req.sessionTimeoutMs,
       clientId: ctx.header.clientId ?? '',
       clientHost: clientHost(ctx),
       requireKnownMemberId: version >= 4,

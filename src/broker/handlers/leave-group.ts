@@ -4,7 +4,11 @@
 // reason per member (logged only).
 
 import { ErrorCode } from '../../protocol/errors.js';
-import { ApiKey, type LeaveGroupRequest, type LeaveGroupResponseInput } from '../../protocol/messages/index.js';
+import {
+  ApiKey,
+  type LeaveGroupRequest,
+  type LeaveGroupResponseInput,
+} from '../../protocol/messages/index.js';
 import type { ApiHandler } from '../handler.js';
 
 export const leaveGroupHandler: ApiHandler<LeaveGroupRequest, LeaveGroupResponseInput> = {
@@ -21,7 +25,9 @@ export const leaveGroupHandler: ApiHandler<LeaveGroupRequest, LeaveGroupResponse
     if (version >= 3) return { throttleTimeMs: 0, errorCode: result.errorCode, members: result.members };
     // one member: its error is the answer
     const errorCode =
-      result.errorCode !== ErrorCode.NONE ? result.errorCode : (result.members[0]?.errorCode ?? ErrorCode.NONE);
+      result.errorCode !== ErrorCode.NONE
+        ? result.errorCode
+        : (result.members[0]?.errorCode ?? ErrorCode.NONE);
     return { throttleTimeMs: 0, errorCode, members: [] };
   },
   errorResponse(_req, errorCode) {

@@ -2,7 +2,11 @@
 // except Dead ones. v4 adds the state and a state filter (KIP-518, case-insensitive); v5 adds the
 // group type and a type filter (KIP-848): every group here is "classic".
 
-import { ApiKey, type ListGroupsRequest, type ListGroupsResponseInput } from '../../protocol/messages/index.js';
+import {
+  ApiKey,
+  type ListGroupsRequest,
+  type ListGroupsResponseInput,
+} from '../../protocol/messages/index.js';
 import type { ApiHandler } from '../handler.js';
 
 export const listGroupsHandler: ApiHandler<ListGroupsRequest, ListGroupsResponseInput> = {

@@ -3,7 +3,11 @@
 // group that is not a consumer group. Per partition: UNKNOWN_TOPIC_OR_PARTITION, and
 // GROUP_SUBSCRIBED_TO_TOPIC while a member of the group still subscribes to the topic.
 
-import { ApiKey, type OffsetDeleteRequest, type OffsetDeleteResponseInput } from '../../protocol/messages/index.js';
+import {
+  ApiKey,
+  type OffsetDeleteRequest,
+  type OffsetDeleteResponseInput,
+} from '../../protocol/messages/index.js';
 import type { ApiHandler } from '../handler.js';
 
 export const offsetDeleteHandler: ApiHandler<OffsetDeleteRequest, OffsetDeleteResponseInput> = {

@@ -72,7 +72,11 @@ function enqueueAppend<T>(log: PartitionLog, task: () => T | Promise<T>): Promis
 function checkSizes(index: number, batches: ValidatedBatch[], limit: number): PartitionResult | null {
   for (const b of batches) {
     if (b.size > limit) {
-      return failed(index, ErrorCode.MESSAGE_TOO_LARGE, `Batch of ${b.size} bytes exceeds max.message.bytes ${limit}`);
+      return failed(
+        index,
+        ErrorCode.MESSAGE_TOO_LARGE,
+        `Batch of ${b.size} bytes exceeds max.message.bytes ${limit}`,
+      );
     }
   }
   return null;
@@ -101,10 +105,16 @@ async function recompress(
       continue;
     }
     const [d] = await decodeRecordBatches(records, b.position, end);
-    if (!d) return { errorCode: ErrorCode.CORRUPT_MESSAGE, message: 'cannot decode the batch to recompress it' };
+    if (!d)
+      return { errorCode: ErrorCode.CORRUPT_MESSAGE, message: 'cannot decode the batch to recompress it' };
     parts.push(
       await encodeRecordBatch({
-        records: d.records.map((r) => ({ key: r.key, value: r.value, headers: r.headers, timestamp: r.timestamp })),
+        records: d.records.map((r) => ({
+          key: r.key,
+          value: r.value,
+          headers: r.headers,
+          timestamp: r.timestamp,
+        })),
         compression: codec,
         baseTimestamp: d.baseTimestamp,
         producerId: d.producerId,
@@ -191,6 +201,10 @@ function producePartition(
   const { broker } = ctx;
   const topic = broker.topics.getOrAutoCreate(topicName, true);
   if (typeof topic === 'number') return failed(index, topic);
+  // as in Kafka, clients cannot write to internal topics (the group coordinator owns __consumer_offsets)
+  if (topic.internal) {
+    return failed(index, ErrorCode.INVALID_TOPIC_EXCEPTION, `Cannot append to internal topic ${topicName}`);
+  }
   const log =
     index >= 0 && index < topic.partitions ? broker.topics.partitionLog(topicName, index) : undefined;
   if (!log) return failed(index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
@@ -263,7 +277,12 @@ export const produceHandler: ApiHandler<ProduceRequest, ProduceResponseInput> = 
           if (r.errorCode !== ErrorCode.NONE) {
             anyError = true;
             ctx.logger.debug(
-              { topic: t.name, partition: r.index, error: errorName(r.errorCode!), clientId: ctx.header.clientId },
+              {
+                topic: t.name,
+                partition: r.index,
+                error: errorName(r.errorCode!),
+                clientId: ctx.header.clientId,
+              },
               'produce refused',
             );
           }

@@ -40,7 +40,16 @@ export function renderGroupDescription(g: GroupDescription): string {
     parts.push(
       table(
         ['TOPIC', 'PARTITION', 'COMMITTED OFFSET', 'LOG END OFFSET', 'LAG', 'MEMBER ID', 'CLIENT ID', 'HOST'],
-        g.offsets.map((o) => [o.topic, o.partition, o.committedOffset, o.logEndOffset, o.lag, o.memberId, o.clientId, o.host]),
+        g.offsets.map((o) => [
+          o.topic,
+          o.partition,
+          o.committedOffset,
+          o.logEndOffset,
+          o.lag,
+          o.memberId,
+          o.clientId,
+          o.host,
+        ]),
       ),
     );
   } else {

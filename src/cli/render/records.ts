@@ -18,7 +18,7 @@ export interface RecordJson {
   partition: number;
   offset: number;
   timestamp: number;
-  timestampType: string;
+  timestampType: string | null;
   key: string | null;
   value: string | null;
   headers: { key: string; value: string | null }[];

@@ -7,7 +7,12 @@ export function renderTopicList(topics: TopicSummary[]): string {
   if (topics.length === 0) return 'No topics.';
   return table(
     ['TOPIC', 'PARTITIONS', 'REPLICATION FACTOR', 'TOPIC ID'],
-    topics.map((t) => [t.name + (t.internal ? ' (internal)' : ''), t.partitions, t.replicationFactor, t.topicId]),
+    topics.map((t) => [
+      t.name + (t.internal ? ' (internal)' : ''),
+      t.partitions,
+      t.replicationFactor,
+      t.topicId,
+    ]),
   );
 }
 
@@ -48,7 +53,12 @@ export function renderTopicDetail(t: TopicDetail): string {
     ),
   ];
   if (t.configs.length > 0) {
-    parts.push(table(['CONFIG', 'VALUE'], t.configs.map((c) => [c.name, c.value])));
+    parts.push(
+      table(
+        ['CONFIG', 'VALUE'],
+        t.configs.map((c) => [c.name, c.value]),
+      ),
+    );
   }
   return parts.join('\n');
 }

@@ -9,7 +9,12 @@ import type { ClusterDescription } from './types.js';
 export async function describeCluster(client: ClusterClient): Promise<ClusterDescription> {
   let clusterId = client.clusterId;
   let controllerId = client.controllerId;
-  let brokers = [...client.brokers.values()].map((b) => ({ id: b.nodeId, host: b.host, port: b.port, rack: b.rack }));
+  let brokers = [...client.brokers.values()].map((b) => ({
+    id: b.nodeId,
+    host: b.host,
+    port: b.port,
+    rack: b.rack,
+  }));
   if (await client.supports('any', ApiKey.DescribeCluster)) {
     const { response } = await client.request<DescribeClusterResponse>('any', ApiKey.DescribeCluster, () => ({
       includeClusterAuthorizedOperations: false,
@@ -23,7 +28,12 @@ export async function describeCluster(client: ClusterClient): Promise<ClusterDes
     await client.refreshMetadata([]);
     clusterId = client.clusterId;
     controllerId = client.controllerId;
-    brokers = [...client.brokers.values()].map((b) => ({ id: b.nodeId, host: b.host, port: b.port, rack: b.rack }));
+    brokers = [...client.brokers.values()].map((b) => ({
+      id: b.nodeId,
+      host: b.host,
+      port: b.port,
+      rack: b.rack,
+    }));
   }
   return {
     clusterId,

@@ -59,15 +59,19 @@ export async function describeConfigs(
   const found = new Map<string, ResourceConfigs>();
   const key = (type: string, name: string) => `${type}\u0000${name}`;
   for (const [target, list] of byTarget) {
-    const { response, version } = await client.request<DescribeConfigsResponse>(target, ApiKey.DescribeConfigs, () => ({
-      resources: list.map((r) => ({
-        resourceType: RESOURCE_TYPE[r.type],
-        resourceName: r.name,
-        configurationKeys: opts.keys && opts.keys.length > 0 ? opts.keys : null,
-      })),
-      includeSynonyms: opts.synonyms ?? false,
-      includeDocumentation: opts.documentation ?? false,
-    }));
+    const { response, version } = await client.request<DescribeConfigsResponse>(
+      target,
+      ApiKey.DescribeConfigs,
+      () => ({
+        resources: list.map((r) => ({
+          resourceType: RESOURCE_TYPE[r.type],
+          resourceName: r.name,
+          configurationKeys: opts.keys && opts.keys.length > 0 ? opts.keys : null,
+        })),
+        includeSynonyms: opts.synonyms ?? false,
+        includeDocumentation: opts.documentation ?? false,
+      }),
+    );
     for (const res of response.results) {
       const r = list.find((x) => RESOURCE_TYPE[x.type] === res.resourceType && x.name === res.resourceName);
       if (!r) continue;
@@ -91,7 +95,11 @@ export async function describeConfigs(
           isDefault: source === 'DEFAULT_CONFIG',
           type: version >= 3 ? (CONFIG_TYPE_NAMES[c.configType] ?? 'UNKNOWN') : 'UNKNOWN',
           documentation: version >= 3 ? c.documentation : null,
-          synonyms: (c.synonyms ?? []).map((s) => ({ name: s.name, value: s.value, source: sourceName(s.source) })),
+          synonyms: (c.synonyms ?? []).map((s) => ({
+            name: s.name,
+            value: s.value,
+            source: sourceName(s.source),
+          })),
         };
       });
       configs.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -108,21 +116,35 @@ export async function describeConfigs(
 /** The values set on the resource itself (what legacy AlterConfigs replaces). */
 function dynamicValues(r: ConfigResource, configs: ConfigEntry[]): Record<string, string> {
   const own: ConfigSourceName =
-    r.type === 'topic' ? 'DYNAMIC_TOPIC_CONFIG' : r.name === '' ? 'DYNAMIC_DEFAULT_BROKER_CONFIG' : 'DYNAMIC_BROKER_CONFIG';
+    r.type === 'topic'
+      ? 'DYNAMIC_TOPIC_CONFIG'
+      : r.name === ''
+        ? 'DYNAMIC_DEFAULT_BROKER_CONFIG'
+        : 'DYNAMIC_BROKER_CONFIG';
   const out: Record<string, string> = {};
   for (const c of configs) if (c.source === own && c.value !== null) out[c.name] = c.value;
   return out;
 }
 
-function applyLocally(current: Record<string, string>, all: ConfigEntry[], changes: ConfigAlteration[]): Record<string, string> {
+function applyLocally(
+  current: Record<string, string>,
+  all: ConfigEntry[],
+  changes: ConfigAlteration[],
+): Record<string, string> {
   const next = { ...current };
   for (const c of changes) {
     if (c.op === 'set') next[c.name] = c.value ?? '';
     else if (c.op === 'delete') delete next[c.name];
     else {
-      const base = (next[c.name] ?? all.find((e) => e.name === c.name)?.value ?? '').split(',').filter((x) => x !== '');
+      const base = (next[c.name] ?? all.find((e) => e.name === c.name)?.value ?? '')
+        .split(',')
+        .filter((x) => x !== '');
       const items = (c.value ?? '').split(',').filter((x) => x !== '');
-      next[c.name] = (c.op === 'append' ? [...base, ...items.filter((x) => !base.includes(x))] : base.filter((x) => !items.includes(x))).join(',');
+      next[c.name] = (
+        c.op === 'append'
+          ? [...base, ...items.filter((x) => !base.includes(x))]
+          : base.filter((x) => !items.includes(x))
+      ).join(',');
     }
   }
   return next;

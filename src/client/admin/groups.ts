@@ -40,28 +40,46 @@ const ATTEMPTS = 10;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function groupMissing(groupId: string): KafkaRequestError {
-  return new KafkaRequestError(ErrorCode.GROUP_ID_NOT_FOUND, `find group '${groupId}'`, `Group '${groupId}' does not exist.`);
+  return new KafkaRequestError(
+    ErrorCode.GROUP_ID_NOT_FOUND,
+    `find group '${groupId}'`,
+    `Group '${groupId}' does not exist.`,
+  );
 }
 
 /** The coordinator of a group (its node id, added to the client's broker list when missing). */
-export async function findCoordinator(client: ClusterClient, groupId: string): Promise<{ id: number; host: string; port: number }> {
+export async function findCoordinator(
+  client: ClusterClient,
+  groupId: string,
+): Promise<{ id: number; host: string; port: number }> {
   for (let attempt = 1; ; attempt++) {
-    const { response, version } = await client.request<FindCoordinatorResponse>('any', ApiKey.FindCoordinator, () => ({
-      key: groupId,
-      keyType: 0,
-      coordinatorKeys: [groupId],
-    }));
+    const { response, version } = await client.request<FindCoordinatorResponse>(
+      'any',
+      ApiKey.FindCoordinator,
+      () => ({
+        key: groupId,
+        keyType: 0,
+        coordinatorKeys: [groupId],
+      }),
+    );
     const c =
       version >= 4
         ? response.coordinators[0]
-        : { nodeId: response.nodeId, host: response.host, port: response.port, errorCode: response.errorCode, errorMessage: response.errorMessage };
+        : {
+            nodeId: response.nodeId,
+            host: response.host,
+            port: response.port,
+            errorCode: response.errorCode,
+            errorMessage: response.errorMessage,
+          };
     if (!c) throw new Error(`FindCoordinator answered without a coordinator for '${groupId}'`);
     if (RETRIABLE.has(c.errorCode) && attempt < ATTEMPTS) {
       await sleep(200);
       continue;
     }
     check(c.errorCode, `find the coordinator of group '${groupId}'`, c.errorMessage);
-    if (!client.brokers.has(c.nodeId)) client.brokers.set(c.nodeId, { nodeId: c.nodeId, host: c.host, port: c.port, rack: null });
+    if (!client.brokers.has(c.nodeId))
+      client.brokers.set(c.nodeId, { nodeId: c.nodeId, host: c.host, port: c.port, rack: null });
     return { id: c.nodeId, host: c.host, port: c.port };
   }
 }
@@ -123,19 +141,30 @@ export async function committedOffsets(
       ),
     ({ response, version }) => (version >= 8 ? (response.groups[0]?.errorCode ?? 0) : response.errorCode),
   );
-  const topics = version >= 8 ? response.groups[0]?.topics ?? [] : response.topics;
-  check(version >= 8 ? response.groups[0]?.errorCode : response.errorCode, `fetch the offsets of group '${groupId}'`);
+  const topics = version >= 8 ? (response.groups[0]?.topics ?? []) : response.topics;
+  check(
+    version >= 8 ? response.groups[0]?.errorCode : response.errorCode,
+    `fetch the offsets of group '${groupId}'`,
+  );
   const out = new Map<string, { topic: string; partition: number; offset: number }>();
   for (const t of topics) {
     for (const p of t.partitions) {
       check(p.errorCode, `fetch the offset of group '${groupId}' for ${t.name}-${p.partitionIndex}`);
-      if (p.committedOffset >= 0) out.set(tpKey(t.name, p.partitionIndex), { topic: t.name, partition: p.partitionIndex, offset: p.committedOffset });
+      if (p.committedOffset >= 0)
+        out.set(tpKey(t.name, p.partitionIndex), {
+          topic: t.name,
+          partition: p.partitionIndex,
+          offset: p.committedOffset,
+        });
     }
   }
   return out;
 }
 
-async function describeOne(client: ClusterClient, groupId: string): Promise<Omit<GroupDescription, 'offsets' | 'totalLag'>> {
+async function describeOne(
+  client: ClusterClient,
+  groupId: string,
+): Promise<Omit<GroupDescription, 'offsets' | 'totalLag'>> {
   const coordinator = await findCoordinator(client, groupId);
   const { response } = await withCoordinator(
     client,
@@ -188,14 +217,20 @@ export async function describeGroup(client: ClusterClient, groupId: string): Pro
   const owner = new Map<string, GroupMember>();
   for (const m of base.members) for (const a of m.assignment) owner.set(tpKey(a.topic, a.partition), m);
   const refs = new Map<string, TopicPartitionRef>();
-  for (const c of committed.values()) refs.set(tpKey(c.topic, c.partition), { topic: c.topic, partition: c.partition });
+  for (const c of committed.values())
+    refs.set(tpKey(c.topic, c.partition), { topic: c.topic, partition: c.partition });
   for (const m of base.members) for (const a of m.assignment) refs.set(tpKey(a.topic, a.partition), a);
   let ends = new Map<string, number>();
   if (refs.size > 0) {
     const topics = [...new Set([...refs.values()].map((r) => r.topic))];
     const meta = await client.refreshMetadata(topics);
     const known = [...refs.values()].filter((r) =>
-      meta.topics.some((t) => t.name === r.topic && t.errorCode === 0 && t.partitions.some((p) => p.partitionIndex === r.partition)),
+      meta.topics.some(
+        (t) =>
+          t.name === r.topic &&
+          t.errorCode === 0 &&
+          t.partitions.some((p) => p.partitionIndex === r.partition),
+      ),
     );
     ends = await listOffsets(client, known, LATEST, meta);
   }
@@ -209,7 +244,10 @@ export async function describeGroup(client: ClusterClient, groupId: string): Pro
         partition: r.partition,
         committedOffset,
         logEndOffset,
-        lag: committedOffset !== null && logEndOffset !== null ? Math.max(0, logEndOffset - committedOffset) : null,
+        lag:
+          committedOffset !== null && logEndOffset !== null
+            ? Math.max(0, logEndOffset - committedOffset)
+            : null,
         memberId: m?.memberId ?? null,
         clientId: m?.clientId ?? null,
         host: m?.clientHost ?? null,
@@ -220,13 +258,17 @@ export async function describeGroup(client: ClusterClient, groupId: string): Pro
   return { ...base, offsets, totalLag };
 }
 
-export async function deleteGroups(client: ClusterClient, groupIds: string[]): Promise<{ groupId: string }[]> {
+export async function deleteGroups(
+  client: ClusterClient,
+  groupIds: string[],
+): Promise<{ groupId: string }[]> {
   const out: { groupId: string }[] = [];
   for (const groupId of groupIds) {
     const { response } = await withCoordinator(
       client,
       groupId,
-      (id) => client.request<DeleteGroupsResponse>(id, ApiKey.DeleteGroups, () => ({ groupsNames: [groupId] })),
+      (id) =>
+        client.request<DeleteGroupsResponse>(id, ApiKey.DeleteGroups, () => ({ groupsNames: [groupId] })),
       ({ response }) => response.results[0]?.errorCode ?? 0,
     );
     const r = response.results.find((x) => x.groupId === groupId);
@@ -290,7 +332,8 @@ export async function resetOffsets(
       }
     }
   }
-  const meta = refs.length > 0 ? await client.refreshMetadata([...new Set(refs.map((r) => r.topic))]) : undefined;
+  const meta =
+    refs.length > 0 ? await client.refreshMetadata([...new Set(refs.map((r) => r.topic))]) : undefined;
   const [earliest, latest] = await Promise.all([
     listOffsets(client, refs, EARLIEST, meta),
     listOffsets(client, refs, LATEST, meta),
@@ -369,6 +412,7 @@ export async function commitOffsets(
     ({ response }) => response.topics[0]?.partitions[0]?.errorCode ?? 0,
   );
   for (const t of response.topics) {
-    for (const p of t.partitions) check(p.errorCode, `commit the offset of group '${groupId}' for ${t.name}-${p.partitionIndex}`);
+    for (const p of t.partitions)
+      check(p.errorCode, `commit the offset of group '${groupId}' for ${t.name}-${p.partitionIndex}`);
   }
 }

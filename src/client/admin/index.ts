@@ -15,7 +15,14 @@ import {
   type ResetScope,
 } from './groups.js';
 import { listOffsets } from './offsets.js';
-import { addPartitions, createTopic, deleteRecords, deleteTopics, describeTopics, listTopics } from './topics.js';
+import {
+  addPartitions,
+  createTopic,
+  deleteRecords,
+  deleteTopics,
+  describeTopics,
+  listTopics,
+} from './topics.js';
 import type {
   ConfigAlteration,
   ConfigResource,

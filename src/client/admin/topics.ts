@@ -62,7 +62,8 @@ export async function listTopics(client: ClusterClient, includeInternal = false)
 export async function describeTopics(client: ClusterClient, names: string[]): Promise<TopicDetail[]> {
   const meta = await topicMetadata(client, names);
   const refs: TopicPartitionRef[] = [];
-  for (const t of meta.topics) for (const p of t.partitions) refs.push({ topic: t.name!, partition: p.partitionIndex });
+  for (const t of meta.topics)
+    for (const p of t.partitions) refs.push({ topic: t.name!, partition: p.partitionIndex });
   const [earliest, latest] = await Promise.all([
     listOffsets(client, refs, -2, meta).catch(() => new Map<string, number>()),
     listOffsets(client, refs, -1, meta).catch(() => new Map<string, number>()),
@@ -112,26 +113,30 @@ export async function createTopic(
   spec: CreateTopicSpec,
   validateOnly = false,
 ): Promise<CreatedTopic> {
-  const { response, version } = await client.request<CreateTopicsResponse>('controller', ApiKey.CreateTopics, (v) => {
-    if (v < 4 && (spec.partitions < 0 || spec.replicationFactor < 0)) {
-      throw new UnsupportedApiError(
-        `the broker speaks CreateTopics v${v}, which needs an explicit partition count and replication factor`,
-      );
-    }
-    return {
-      topics: [
-        {
-          name: spec.name,
-          numPartitions: spec.partitions,
-          replicationFactor: spec.replicationFactor,
-          assignments: [],
-          configs: Object.entries(spec.configs ?? {}).map(([name, value]) => ({ name, value })),
-        },
-      ],
-      timeoutMs: TIMEOUT_MS,
-      validateOnly,
-    };
-  });
+  const { response, version } = await client.request<CreateTopicsResponse>(
+    'controller',
+    ApiKey.CreateTopics,
+    (v) => {
+      if (v < 4 && (spec.partitions < 0 || spec.replicationFactor < 0)) {
+        throw new UnsupportedApiError(
+          `the broker speaks CreateTopics v${v}, which needs an explicit partition count and replication factor`,
+        );
+      }
+      return {
+        topics: [
+          {
+            name: spec.name,
+            numPartitions: spec.partitions,
+            replicationFactor: spec.replicationFactor,
+            assignments: [],
+            configs: Object.entries(spec.configs ?? {}).map(([name, value]) => ({ name, value })),
+          },
+        ],
+        timeoutMs: TIMEOUT_MS,
+        validateOnly,
+      };
+    },
+  );
   const r = response.topics.find((t) => t.name === spec.name) ?? response.topics[0];
   if (!r) throw new Error(`CreateTopics answered without a result for '${spec.name}'`);
   check(r.errorCode, `create topic '${spec.name}'`, r.errorMessage);
@@ -168,11 +173,15 @@ export async function addPartitions(
   total: number,
   validateOnly = false,
 ): Promise<{ topic: string; partitions: number; validateOnly: boolean }> {
-  const { response } = await client.request<CreatePartitionsResponse>('controller', ApiKey.CreatePartitions, () => ({
-    topics: [{ name: topic, count: total, assignments: null }],
-    timeoutMs: TIMEOUT_MS,
-    validateOnly,
-  }));
+  const { response } = await client.request<CreatePartitionsResponse>(
+    'controller',
+    ApiKey.CreatePartitions,
+    () => ({
+      topics: [{ name: topic, count: total, assignments: null }],
+      timeoutMs: TIMEOUT_MS,
+      validateOnly,
+    }),
+  );
   const r = response.results[0];
   if (!r) throw new Error(`CreatePartitions answered without a result for '${topic}'`);
   if (r.errorCode === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION) throw missingTopic(topic, 'add partitions to');

@@ -36,11 +36,10 @@ export class BrokerLink {
       requestTimeoutMs: opts.requestTimeoutMs,
     });
     try {
-      const res = await conn.request<{ errorCode: number; apiKeys: { apiKey: number; minVersion: number; maxVersion: number }[] }>(
-        ApiKey.ApiVersions,
-        0,
-        {},
-      );
+      const res = await conn.request<{
+        errorCode: number;
+        apiKeys: { apiKey: number; minVersion: number; maxVersion: number }[];
+      }>(ApiKey.ApiVersions, 0, {});
       if (res.errorCode !== ErrorCode.NONE) throw new KafkaError(res.errorCode, 'ApiVersions failed');
       return new BrokerLink(
         address,

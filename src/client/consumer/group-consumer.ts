@@ -26,7 +26,12 @@ import {
 import { ErrorCode, KafkaError, errorName } from '../../protocol/errors.js';
 import { ApiKey } from '../../protocol/messages/index.js';
 import { decodeRecordBatches, type RecordHeader } from '../../protocol/records/index.js';
-import { assignorByName, type AssignorName, type MemberSubscription, type PartitionAssignor } from './assignors/index.js';
+import {
+  assignorByName,
+  type AssignorName,
+  type MemberSubscription,
+  type PartitionAssignor,
+} from './assignors/index.js';
 import { BrokerLink, parseAddress, type BrokerAddress } from './broker-link.js';
 
 export interface TopicPartition {
@@ -131,16 +136,16 @@ const RETRIABLE = new Set<number>([
   ErrorCode.UNSTABLE_OFFSET_COMMIT,
 ]);
 
-const COORDINATOR_ERRORS = new Set<number>([
-  ErrorCode.COORDINATOR_NOT_AVAILABLE,
-  ErrorCode.NOT_COORDINATOR,
-]);
+const COORDINATOR_ERRORS = new Set<number>([ErrorCode.COORDINATOR_NOT_AVAILABLE, ErrorCode.NOT_COORDINATOR]);
 
 const tpKey = (topic: string, partition: number) => `${topic}\u0000${partition}`;
 
 export class GroupConsumer {
   private readonly o: Required<
-    Omit<GroupConsumerOptions, 'groupInstanceId' | 'onAssigned' | 'onRevoked' | 'logger' | 'assignors' | 'bootstrap'>
+    Omit<
+      GroupConsumerOptions,
+      'groupInstanceId' | 'onAssigned' | 'onRevoked' | 'logger' | 'assignors' | 'bootstrap'
+    >
   >;
   private readonly bootstrap: BrokerAddress[];
   private readonly assignors: PartitionAssignor[];
@@ -173,12 +178,19 @@ export class GroupConsumer {
 
   constructor(private readonly opts: GroupConsumerOptions) {
     const list = Array.isArray(opts.bootstrap) ? opts.bootstrap : opts.bootstrap.split(',');
-    this.bootstrap = list.map((s) => s.trim()).filter((s) => s !== '').map(parseAddress);
+    this.bootstrap = list
+      .map((s) => s.trim())
+      .filter((s) => s !== '')
+      .map(parseAddress);
     if (this.bootstrap.length === 0) throw new Error('GroupConsumer: no bootstrap address');
     if (opts.topics.length === 0) throw new Error('GroupConsumer: no topics to subscribe to');
-    this.assignors = (opts.assignors ?? ['range']).map((a) => (typeof a === 'string' ? assignorByName(a) : a));
+    this.assignors = (opts.assignors ?? ['range']).map((a) =>
+      typeof a === 'string' ? assignorByName(a) : a,
+    );
     if (this.assignors.length === 0) throw new Error('GroupConsumer: no assignor');
-    this.protocol = this.assignors.every((a) => a.rebalanceProtocol === 'cooperative') ? 'cooperative' : 'eager';
+    this.protocol = this.assignors.every((a) => a.rebalanceProtocol === 'cooperative')
+      ? 'cooperative'
+      : 'eager';
     this.groupInstanceId = opts.groupInstanceId ?? null;
     this.log = opts.logger ?? NOOP_LOGGER;
     this.o = {
@@ -458,7 +470,9 @@ export class GroupConsumer {
         this.generation = res.generationId;
         this.leader = res.leader === res.memberId;
         const assignments =
-          this.leader && !res.skipAssignment ? await this.computeAssignments(res.members, res.protocolName) : [];
+          this.leader && !res.skipAssignment
+            ? await this.computeAssignments(res.members, res.protocolName)
+            : [];
         const syncVersion = coord.version(ApiKey.SyncGroup, this.groupInstanceId !== null ? 3 : 0, 5);
         const sync = await coord.requestVersion(ApiKey.SyncGroup, syncVersion, {
           groupId: this.o.groupId,
@@ -520,7 +534,10 @@ export class GroupConsumer {
       if (!list) byTopic.set(p.topic, (list = []));
       list.push(p.partition);
     }
-    return [...byTopic].map(([topic, partitions]) => ({ topic, partitions: partitions.sort((a, b) => a - b) }));
+    return [...byTopic].map(([topic, partitions]) => ({
+      topic,
+      partitions: partitions.sort((a, b) => a - b),
+    }));
   }
 
   /** As the leader: decode the subscriptions, learn the partition counts, run the assignor. */
@@ -530,7 +547,10 @@ export class GroupConsumer {
   ): Promise<{ memberId: string; assignment: Buffer }[]> {
     const assignor = this.assignors.find((a) => a.name === protocolName);
     if (!assignor) {
-      throw new KafkaError(ErrorCode.INCONSISTENT_GROUP_PROTOCOL, `the group chose unknown assignor ${protocolName}`);
+      throw new KafkaError(
+        ErrorCode.INCONSISTENT_GROUP_PROTOCOL,
+        `the group chose unknown assignor ${protocolName}`,
+      );
     }
     const subs: MemberSubscription[] = members.map((m) => {
       try {
@@ -576,7 +596,8 @@ export class GroupConsumer {
   private async applyAssignment(buf: Buffer): Promise<void> {
     const next = new Map<string, TopicPartition>();
     for (const a of decodeAssignment(buf).assignedPartitions) {
-      for (const partition of a.partitions) next.set(tpKey(a.topic, partition), { topic: a.topic, partition });
+      for (const partition of a.partitions)
+        next.set(tpKey(a.topic, partition), { topic: a.topic, partition });
     }
     const revoked = [...this.owned.entries()].filter(([k]) => !next.has(k)).map(([, p]) => p);
     const added = [...next.entries()].filter(([k]) => !this.owned.has(k));
@@ -596,7 +617,12 @@ export class GroupConsumer {
       await this.opts.onAssigned?.(fresh);
     }
     this.log.info(
-      { group: this.o.groupId, generation: this.generation, assigned: this.assignment().length, added: fresh.length },
+      {
+        group: this.o.groupId,
+        generation: this.generation,
+        assigned: this.assignment().length,
+        added: fresh.length,
+      },
       'assignment received',
     );
   }
@@ -648,12 +674,16 @@ export class GroupConsumer {
       const code: number = group.errorCode || partsError || ErrorCode.NONE;
       if (code === ErrorCode.NONE) {
         const out = new Map<string, number>();
-        for (const t of group.topics as { name: string; partitions: { partitionIndex: number; committedOffset: number }[] }[]) {
+        for (const t of group.topics as {
+          name: string;
+          partitions: { partitionIndex: number; committedOffset: number }[];
+        }[]) {
           for (const p of t.partitions) out.set(tpKey(t.name, p.partitionIndex), p.committedOffset);
         }
         return out;
       }
-      if (!RETRIABLE.has(code) || this.closing) throw new KafkaError(code, `OffsetFetch failed: ${errorName(code)}`);
+      if (!RETRIABLE.has(code) || this.closing)
+        throw new KafkaError(code, `OffsetFetch failed: ${errorName(code)}`);
       if (COORDINATOR_ERRORS.has(code)) this.dropCoordinator();
       await this.sleep(200);
     }
@@ -672,9 +702,13 @@ export class GroupConsumer {
           partitions: ps.map((p) => ({ partitionIndex: p.partition, timestamp, currentLeaderEpoch: -1 })),
         })),
       });
-      for (const t of res.topics as { name: string; partitions: { partitionIndex: number; errorCode: number; offset: number }[] }[]) {
+      for (const t of res.topics as {
+        name: string;
+        partitions: { partitionIndex: number; errorCode: number; offset: number }[];
+      }[]) {
         for (const r of t.partitions) {
-          if (r.errorCode !== ErrorCode.NONE) throw new KafkaError(r.errorCode, `ListOffsets failed: ${errorName(r.errorCode)}`);
+          if (r.errorCode !== ErrorCode.NONE)
+            throw new KafkaError(r.errorCode, `ListOffsets failed: ${errorName(r.errorCode)}`);
           const p = this.owned.get(tpKey(t.name, r.partitionIndex));
           if (p) p.position = r.offset;
         }
@@ -819,7 +853,12 @@ export class GroupConsumer {
       if (res.errorCode) throw new KafkaError(res.errorCode, `Fetch failed: ${errorName(res.errorCode)}`);
       for (const t of res.responses as {
         topic: string;
-        partitions: { partitionIndex: number; errorCode: number; highWatermark: number; records: Buffer | null }[];
+        partitions: {
+          partitionIndex: number;
+          errorCode: number;
+          highWatermark: number;
+          records: Buffer | null;
+        }[];
       }[]) {
         for (const pr of t.partitions) {
           // stop handing out data once this member may no longer own it
@@ -828,12 +867,18 @@ export class GroupConsumer {
           const p = this.owned.get(key);
           if (!p || p.position === null || p.position !== sent.get(key)) continue;
           if (pr.errorCode === ErrorCode.OFFSET_OUT_OF_RANGE) {
-            this.log.warn({ topic: t.topic, partition: pr.partitionIndex, offset: p.position }, 'offset out of range: resetting');
+            this.log.warn(
+              { topic: t.topic, partition: pr.partitionIndex, offset: p.position },
+              'offset out of range: resetting',
+            );
             await this.resetPositions([p]);
             continue;
           }
           if (pr.errorCode !== ErrorCode.NONE) {
-            this.log.debug({ topic: t.topic, partition: pr.partitionIndex, error: errorName(pr.errorCode) }, 'fetch error');
+            this.log.debug(
+              { topic: t.topic, partition: pr.partitionIndex, error: errorName(pr.errorCode) },
+              'fetch error',
+            );
             refresh = true;
             continue;
           }
@@ -860,7 +905,12 @@ export class GroupConsumer {
           }
           if (messages.length > 0) {
             try {
-              await onBatch({ topic: t.topic, partition: pr.partitionIndex, messages, highWatermark: pr.highWatermark });
+              await onBatch({
+                topic: t.topic,
+                partition: pr.partitionIndex,
+                messages,
+                highWatermark: pr.highWatermark,
+              });
             } catch (err) {
               throw new ConsumerHandlerError(
                 `the batch handler failed on ${t.topic}-${pr.partitionIndex} at offset ${messages[0]!.offset}: ${(err as Error)?.message ?? String(err)}`,
@@ -902,7 +952,10 @@ export class GroupConsumer {
       })),
     });
     let failure = ErrorCode.NONE as number;
-    for (const t of res.topics as { name: string; partitions: { partitionIndex: number; errorCode: number }[] }[]) {
+    for (const t of res.topics as {
+      name: string;
+      partitions: { partitionIndex: number; errorCode: number }[];
+    }[]) {
       for (const r of t.partitions) {
         const key = tpKey(t.name, r.partitionIndex);
         if (r.errorCode === ErrorCode.NONE) {

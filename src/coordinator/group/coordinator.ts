@@ -136,7 +136,10 @@ export class GroupCoordinator implements GroupMetricsSource {
     return this.offsets.commit(req);
   }
 
-  fetchOffsets(groupId: string, topics: { name: string; partitionIndexes: number[] }[] | null): OffsetFetchResult {
+  fetchOffsets(
+    groupId: string,
+    topics: { name: string; partitionIndexes: number[] }[] | null,
+  ): OffsetFetchResult {
     return this.offsets.fetch(groupId, topics);
   }
 
@@ -162,7 +165,12 @@ export class GroupCoordinator implements GroupMetricsSource {
     for (const g of this.store.groups.values()) {
       if (g.state === 'Dead') continue;
       if (states.size > 0 && !states.has(g.state.toLowerCase())) continue;
-      groups.push({ groupId: g.groupId, protocolType: g.protocolType ?? '', groupState: g.state, groupType: CLASSIC });
+      groups.push({
+        groupId: g.groupId,
+        protocolType: g.protocolType ?? '',
+        groupState: g.state,
+        groupType: CLASSIC,
+      });
     }
     return { errorCode: ErrorCode.NONE, groups };
   }
@@ -204,7 +212,11 @@ export class GroupCoordinator implements GroupMetricsSource {
   // GroupMetricsSource
 
   groups(): GroupSummary[] {
-    return [...this.store.groups.values()].map((g) => ({ group: g.groupId, state: g.state, members: g.members.size }));
+    return [...this.store.groups.values()].map((g) => ({
+      group: g.groupId,
+      state: g.state,
+      members: g.members.size,
+    }));
   }
 
   /** Committed offset against the log end offset, per partition with a commit. */

@@ -52,9 +52,38 @@ export class GroupMember {
   sameProtocols(protocols: GroupProtocol[]): boolean {
     return (
       protocols.length === this.protocols.length &&
-      protocols.every((p, i) => p.name === this.protocols[i]!.name && p.metadata.equals(this.protocols[i]!.metadata))
+      protocols.every(
+        (p, i) => p.name === this.protocols[i]!.name && p.metadata.equals(this.protocols[i]!.metadata),
+      )
     );
   }
+}
+
+/**
+ * Whether a rejoining static member still asks for the same thing: the same protocols and, for
+ * consumer groups, the same subscribed topics (owned partitions, generation and user data change
+ * with every restart, so they do not count); other protocol types compare the metadata bytes.
+ */
+export function sameSubscription(
+  protocolType: string,
+  before: GroupProtocol[],
+  after: GroupProtocol[],
+): boolean {
+  if (before.length !== after.length) return false;
+  return before.every((b, i) => {
+    const a = after[i]!;
+    if (a.name !== b.name) return false;
+    if (a.metadata.equals(b.metadata)) return true;
+    if (protocolType !== 'consumer') return false;
+    try {
+      const x = decodeSubscription(b.metadata);
+      const y = decodeSubscription(a.metadata);
+      const topics = (s: { topics: string[] }) => [...new Set(s.topics)].sort().join('\u0000');
+      return topics(x) === topics(y) && x.rackId === y.rackId;
+    } catch {
+      return false;
+    }
+  });
 }
 
 export class ClassicGroup {

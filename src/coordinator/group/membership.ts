@@ -9,8 +9,8 @@
 // - KIP-394: from v4 a member joining without an id gets MEMBER_ID_REQUIRED and its id, and must
 //   rejoin with it (or is forgotten after its session timeout).
 // - KIP-345: a static member (group.instance.id) rejoining without its old id replaces the old
-//   member: the old id is fenced (FENCED_INSTANCE_ID), and in a Stable group with unchanged
-//   metadata it gets the current generation and its assignment back without a rebalance.
+//   member: the old id is fenced (FENCED_INSTANCE_ID), and in a Stable group with an unchanged
+//   subscription it gets the current generation and its assignment back without a rebalance.
 // - Members are expired when no heartbeat arrives within their session timeout, unless they are
 //   waiting in a JoinGroup or SyncGroup; members that never send SyncGroup for their generation are
 //   removed after the rebalance timeout.
@@ -21,7 +21,7 @@ import type { Logger } from '../../observability/logger.js';
 import { ErrorCode, KafkaError } from '../../protocol/errors.js';
 import { StorageError } from '../../storage/index.js';
 import type { GroupCoordinatorConfig } from './config.js';
-import { ClassicGroup, GroupMember } from './group.js';
+import { ClassicGroup, GroupMember, sameSubscription } from './group.js';
 import { groupMetadataRecord } from './offsets-topic.js';
 import type { GroupStore } from './store.js';
 import type {
@@ -86,7 +86,10 @@ export class GroupMembership {
     if (store.isLoading(req.groupId)) {
       return Promise.resolve(joinError(req.memberId, ErrorCode.COORDINATOR_LOAD_IN_PROGRESS));
     }
-    if (req.sessionTimeoutMs < config.minSessionTimeoutMs || req.sessionTimeoutMs > config.maxSessionTimeoutMs) {
+    if (
+      req.sessionTimeoutMs < config.minSessionTimeoutMs ||
+      req.sessionTimeoutMs > config.maxSessionTimeoutMs
+    ) {
       return Promise.resolve(joinError(req.memberId, ErrorCode.INVALID_SESSION_TIMEOUT));
     }
     try {
@@ -272,7 +275,7 @@ export class GroupMembership {
       clientId: old.clientId,
       clientHost: old.clientHost,
     };
-    const metadataUnchanged = old.sameProtocols(req.protocols);
+    const metadataUnchanged = sameSubscription(req.protocolType, old.protocols, req.protocols);
     const member = group.replaceStaticMember(instanceId, oldMemberId, newMemberId);
     member.protocols = req.protocols;
     member.rebalanceTimeoutMs = req.rebalanceTimeoutMs;
@@ -679,7 +682,8 @@ export class GroupMembership {
     sync?.(syncError(ErrorCode.UNKNOWN_MEMBER_ID));
     this.clearMemberTimer(member);
     group.remove(member.memberId);
-    if (group.state === 'Stable' || group.state === 'CompletingRebalance') this.prepareRebalance(group, reason);
+    if (group.state === 'Stable' || group.state === 'CompletingRebalance')
+      this.prepareRebalance(group, reason);
     else if (group.state === 'PreparingRebalance') this.tryCompleteJoin(group);
   }
 

@@ -91,7 +91,10 @@ export function offsetCommitRecord(
   return { key, value };
 }
 
-export function groupMetadataRecord(group: string, value: GroupMetadataValueInput | null): OffsetsTopicRecord {
+export function groupMetadataRecord(
+  group: string,
+  value: GroupMetadataValueInput | null,
+): OffsetsTopicRecord {
   const key = versioned(GROUP_METADATA_KEY_VERSION, (w) =>
     encodeGroupMetadataKey(w, { group }, GROUP_METADATA_KEY_VERSION),
   );

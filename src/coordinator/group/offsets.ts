@@ -22,7 +22,13 @@ import {
   type StoredOffset,
 } from './offsets-topic.js';
 import type { GroupStore } from './store.js';
-import type { CommitRequest, CommitResult, FetchedOffset, OffsetDeleteResult, OffsetFetchResult } from './types.js';
+import type {
+  CommitRequest,
+  CommitResult,
+  FetchedOffset,
+  OffsetDeleteResult,
+  OffsetFetchResult,
+} from './types.js';
 
 export interface OffsetManagerOptions {
   store: GroupStore;
@@ -59,8 +65,12 @@ export class OffsetManager {
 
     const now = this.o.now();
     const records: OffsetsTopicRecord[] = [];
-    const accepted: { topic: string; partition: number; offset: StoredOffset; result: { errorCode: number } }[] =
-      [];
+    const accepted: {
+      topic: string;
+      partition: number;
+      offset: StoredOffset;
+      result: { errorCode: number };
+    }[] = [];
     const results: CommitResult[] = req.topics.map((t) => {
       const count = this.o.topicPartitions(t.name);
       return {
@@ -136,7 +146,10 @@ export class OffsetManager {
     }
     return {
       errorCode: ErrorCode.NONE,
-      topics: topics.map((t) => ({ name: t.name, partitions: t.partitionIndexes.map((p) => entry(t.name, p)) })),
+      topics: topics.map((t) => ({
+        name: t.name,
+        partitions: t.partitionIndexes.map((p) => entry(t.name, p)),
+      })),
     };
   }
 
@@ -220,14 +233,19 @@ export class OffsetManager {
           let due: boolean;
           if (o.expireTimestamp >= 0) due = now >= o.expireTimestamp;
           else if (unsubscribed === null) {
-            const base = group.protocolType !== null && group.stateTimestamp >= 0 ? group.stateTimestamp : o.commitTimestamp;
+            const base =
+              group.protocolType !== null && group.stateTimestamp >= 0
+                ? group.stateTimestamp
+                : o.commitTimestamp;
             due = now - base >= retention;
-          } else if (unsubscribed !== 'none' && unsubscribed.has(topic)) due = now - o.commitTimestamp >= retention;
+          } else if (unsubscribed !== 'none' && unsubscribed.has(topic))
+            due = now - o.commitTimestamp >= retention;
           else due = false;
           if (due) expired.push({ topic, partition });
         }
       }
-      const removeGroup = group.state === 'Empty' && group.offsetCount() === expired.length && group.pendingMembers.size === 0;
+      const removeGroup =
+        group.state === 'Empty' && group.offsetCount() === expired.length && group.pendingMembers.size === 0;
       if (expired.length === 0 && !removeGroup) continue;
       try {
         if (removeGroup) {
@@ -259,7 +277,8 @@ export class OffsetManager {
   private removeGroup(group: ClassicGroup): void {
     const records: OffsetsTopicRecord[] = [];
     for (const [topic, parts] of group.offsets) {
-      for (const partition of parts.keys()) records.push(offsetCommitRecord(group.groupId, topic, partition, null));
+      for (const partition of parts.keys())
+        records.push(offsetCommitRecord(group.groupId, topic, partition, null));
     }
     records.push(groupMetadataRecord(group.groupId, null));
     this.o.store.append(group.groupId, records);

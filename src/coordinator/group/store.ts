@@ -120,7 +120,15 @@ export class GroupStore {
     });
     log.append(
       batch,
-      [{ position: 0, size: batch.length, lastOffsetDelta: records.length - 1, maxTimestamp: now, recordCount: records.length }],
+      [
+        {
+          position: 0,
+          size: batch.length,
+          lastOffsetDelta: records.length - 1,
+          maxTimestamp: now,
+          recordCount: records.length,
+        },
+      ],
       this.opts.leaderEpoch(),
     );
     this.opts.onAppend?.(partition, batch.length);

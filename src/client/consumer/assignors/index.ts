@@ -12,7 +12,12 @@ export type { GroupAssignment, MemberSubscription, PartitionAssignor, TopicParti
 
 export type AssignorName = 'range' | 'roundrobin' | 'sticky' | 'cooperative-sticky';
 
-export const ASSIGNOR_NAMES: readonly AssignorName[] = ['range', 'roundrobin', 'sticky', 'cooperative-sticky'];
+export const ASSIGNOR_NAMES: readonly AssignorName[] = [
+  'range',
+  'roundrobin',
+  'sticky',
+  'cooperative-sticky',
+];
 
 export function assignorByName(name: AssignorName): PartitionAssignor {
   switch (name) {

@@ -64,7 +64,8 @@ export function stickyAssign(
   // previous owners: only claims from the newest generation reported count
   let maxGeneration = -1;
   for (const m of sorted) {
-    if (m.ownedPartitions.some((o) => o.partitions.length > 0)) maxGeneration = Math.max(maxGeneration, m.generationId);
+    if (m.ownedPartitions.some((o) => o.partitions.length > 0))
+      maxGeneration = Math.max(maxGeneration, m.generationId);
   }
   const previousOwner = new Map<TP, string>();
   const owned = new Map<string, TP[]>(sorted.map((m) => [m.memberId, []]));
@@ -139,8 +140,9 @@ function constrained(
     let target =
       prev !== undefined && assigned.get(prev)!.length === minQuota && maxSlots > 0 ? prev : undefined;
     target ??= sorted.find((s) => assigned.get(s.memberId)!.length === minQuota)?.memberId;
-    target ??= sorted.reduce((a, b) => (assigned.get(b.memberId)!.length < assigned.get(a.memberId)!.length ? b : a))
-      .memberId;
+    target ??= sorted.reduce((a, b) =>
+      assigned.get(b.memberId)!.length < assigned.get(a.memberId)!.length ? b : a,
+    ).memberId;
     assigned.get(target)!.push(tp);
     maxSlots--;
   }
@@ -180,7 +182,10 @@ function general(
         // prefer moving partitions the member did not own before
         const movable = list
           .filter((tp) => eligible.get(tp)!.includes(to.memberId))
-          .sort((a, b) => Number(previousOwner.get(a) === from.memberId) - Number(previousOwner.get(b) === from.memberId));
+          .sort(
+            (a, b) =>
+              Number(previousOwner.get(a) === from.memberId) - Number(previousOwner.get(b) === from.memberId),
+          );
         const tp = movable[0];
         if (tp === undefined) continue;
         list.splice(list.indexOf(tp), 1);

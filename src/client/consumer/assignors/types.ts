@@ -37,7 +37,8 @@ export interface PartitionAssignor {
  * it; then the others by member id.
  */
 export function compareMembers(a: MemberSubscription, b: MemberSubscription): number {
-  if (a.groupInstanceId !== null && b.groupInstanceId !== null) return cmp(a.groupInstanceId, b.groupInstanceId);
+  if (a.groupInstanceId !== null && b.groupInstanceId !== null)
+    return cmp(a.groupInstanceId, b.groupInstanceId);
   if (a.groupInstanceId !== null) return -1;
   if (b.groupInstanceId !== null) return 1;
   return cmp(a.memberId, b.memberId);

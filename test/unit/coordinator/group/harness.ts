@@ -3,8 +3,15 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GroupCoordinator, OFFSETS_TOPIC, type OffsetsTopicAccess } from '../../../../src/coordinator/group/index.js';
-import { DEFAULT_GROUP_COORDINATOR_CONFIG, type GroupCoordinatorConfig } from '../../../../src/coordinator/group/config.js';
+import {
+  GroupCoordinator,
+  OFFSETS_TOPIC,
+  type OffsetsTopicAccess,
+} from '../../../../src/coordinator/group/index.js';
+import {
+  DEFAULT_GROUP_COORDINATOR_CONFIG,
+  type GroupCoordinatorConfig,
+} from '../../../../src/coordinator/group/config.js';
 import type { JoinRequest, JoinResult } from '../../../../src/coordinator/group/types.js';
 import { silentLogger } from '../../../../src/observability/logger.js';
 import { encodeSubscription } from '../../../../src/protocol/consumer-protocol.js';
@@ -96,13 +103,24 @@ export function joinRequest(groupId: string, over: Partial<JoinRequest> = {}): J
   };
 }
 
-/** JoinGroup the KIP-394 way: first without an id (MEMBER_ID_REQUIRED), then with the given id. */
-export async function joinNew(
+/**
+ * JoinGroup the KIP-394 way: first without an id (MEMBER_ID_REQUIRED), then with the given id.
+ * The second join is registered once pending promise callbacks ran (advance the fake timers).
+ */
+export function joinNew(
   c: GroupCoordinator,
   groupId: string,
   over: Partial<JoinRequest> = {},
-): Promise<Promise<JoinResult>> {
-  const first = await c.joinGroup(joinRequest(groupId, over));
+): Promise<JoinResult> {
+  return c.joinGroup(joinRequest(groupId, over)).then((first) => {
+    if (first.errorCode !== 79) throw new Error(`expected MEMBER_ID_REQUIRED, got ${first.errorCode}`);
+    return c.joinGroup(joinRequest(groupId, { ...over, memberId: first.memberId }));
+  });
+}
+
+/** A member id handed out with MEMBER_ID_REQUIRED (the member then joins with it). */
+export async function memberIdFor(c: GroupCoordinator, groupId: string): Promise<string> {
+  const first = await c.joinGroup(joinRequest(groupId));
   if (first.errorCode !== 79) throw new Error(`expected MEMBER_ID_REQUIRED, got ${first.errorCode}`);
-  return c.joinGroup(joinRequest(groupId, { ...over, memberId: first.memberId }));
+  return first.memberId;
 }

@@ -1,9 +1,19 @@
 // The classic group state machine in process: joins, rebalances, timeouts, static membership and
 // the error codes Kafka answers, on a coordinator over a real log (timers faked).
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { encodeSubscription } from '../../../../src/protocol/consumer-protocol.js';
 import { ErrorCode } from '../../../../src/protocol/errors.js';
 import type { JoinResult } from '../../../../src/coordinator/group/types.js';
-import { joinNew, joinRequest, openHarness, removeDataDirs, subscription, tempDataDir, type Harness } from './harness.js';
+import {
+  joinNew,
+  joinRequest,
+  memberIdFor,
+  openHarness,
+  removeDataDirs,
+  subscription,
+  tempDataDir,
+  type Harness,
+} from './harness.js';
 
 let h: Harness;
 
@@ -30,16 +40,21 @@ const sync = (groupId: string, r: JoinResult, assignments: { memberId: string; a
     assignments,
   });
 
-const heartbeat = (groupId: string, memberId: string, generationId: number, groupInstanceId: string | null = null) =>
-  h.coordinator.heartbeat({ groupId, memberId, generationId, groupInstanceId });
+const heartbeat = (
+  groupId: string,
+  memberId: string,
+  generationId: number,
+  groupInstanceId: string | null = null,
+) => h.coordinator.heartbeat({ groupId, memberId, generationId, groupInstanceId });
 
 /** Two members in a Stable group: returns their join results. */
 async function twoMembers(groupId: string): Promise<[JoinResult, JoinResult]> {
-  const a1 = await joinNew(h.coordinator, groupId);
+  const a1 = joinNew(h.coordinator, groupId);
   await vi.advanceTimersByTimeAsync(1);
   const a = await a1;
   await sync(groupId, a, [{ memberId: a.memberId, assignment: Buffer.from('A') }]);
-  const pendingB = await joinNew(h.coordinator, groupId);
+  const pendingB = joinNew(h.coordinator, groupId);
+  await vi.advanceTimersByTimeAsync(0);
   expect(heartbeat(groupId, a.memberId, a.generationId)).toBe(ErrorCode.REBALANCE_IN_PROGRESS);
   const a2 = await h.coordinator.joinGroup(joinRequest(groupId, { memberId: a.memberId }));
   const b = await pendingB;
@@ -81,9 +96,9 @@ describe('JoinGroup and SyncGroup', () => {
     h = openHarness(tempDataDir(), { initialRebalanceDelayMs: 3000 });
     h.createTopic('orders', 6);
     let done = false;
-    const a = (await joinNew(h.coordinator, 'g')).then((r) => ((done = true), r));
+    const a = joinNew(h.coordinator, 'g').then((r) => ((done = true), r));
     await vi.advanceTimersByTimeAsync(2000);
-    const b = await joinNew(h.coordinator, 'g');
+    const b = joinNew(h.coordinator, 'g');
     await vi.advanceTimersByTimeAsync(999);
     expect(done).toBe(false);
     // a member joined during the delay: the delay is re-armed (up to the rebalance timeout)
@@ -117,9 +132,9 @@ describe('JoinGroup and SyncGroup', () => {
 
   it('selects the protocol every member supports that most members prefer', async () => {
     const p = (names: string[]) => names.map((name) => ({ name, metadata: subscription(['orders']) }));
-    const a = await joinNew(h.coordinator, 'g', { protocols: p(['roundrobin', 'range']) });
-    const b = await joinNew(h.coordinator, 'g', { protocols: p(['sticky', 'range', 'roundrobin']) });
-    const c = await joinNew(h.coordinator, 'g', { protocols: p(['range', 'roundrobin']) });
+    const a = joinNew(h.coordinator, 'g', { protocols: p(['roundrobin', 'range']) });
+    const b = joinNew(h.coordinator, 'g', { protocols: p(['sticky', 'range', 'roundrobin']) });
+    const c = joinNew(h.coordinator, 'g', { protocols: p(['range', 'roundrobin']) });
     await vi.advanceTimersByTimeAsync(1);
     const results = await Promise.all([a, b, c]);
     // candidates: range, roundrobin; votes: roundrobin 1, range 2 (sticky is not supported by all)
@@ -135,7 +150,7 @@ describe('JoinGroup and SyncGroup', () => {
     );
     // the refused joins did not leave a group behind
     expect(h.coordinator.listGroups([], []).groups).toEqual([]);
-    const a = await joinNew(h.coordinator, 'g');
+    const a = joinNew(h.coordinator, 'g');
     await vi.advanceTimersByTimeAsync(1);
     await a;
     expect((await h.coordinator.joinGroup(joinRequest('g', { protocolType: 'connect' }))).errorCode).toBe(
@@ -155,10 +170,12 @@ describe('JoinGroup and SyncGroup', () => {
     expect((await h.coordinator.joinGroup(joinRequest('g', { memberId: 'nobody' }))).errorCode).toBe(
       ErrorCode.UNKNOWN_MEMBER_ID,
     );
-    const pending = await joinNew(h.coordinator, 'g');
+    const pending = joinNew(h.coordinator, 'g');
     await vi.advanceTimersByTimeAsync(1);
     const a = await pending;
-    expect((await sync('g', { ...a, generationId: a.generationId + 1 })).errorCode).toBe(ErrorCode.ILLEGAL_GENERATION);
+    expect((await sync('g', { ...a, generationId: a.generationId + 1 })).errorCode).toBe(
+      ErrorCode.ILLEGAL_GENERATION,
+    );
     expect((await sync('g', { ...a, memberId: 'nobody' })).errorCode).toBe(ErrorCode.UNKNOWN_MEMBER_ID);
     expect((await sync('nogroup', a)).errorCode).toBe(ErrorCode.UNKNOWN_MEMBER_ID);
     expect((await sync('g', { ...a, protocolName: 'roundrobin' })).errorCode).toBe(
@@ -172,12 +189,14 @@ describe('JoinGroup and SyncGroup', () => {
   });
 
   it('refuses members beyond group.max.size with GROUP_MAX_SIZE_REACHED', async () => {
-    const joins = [];
-    for (let i = 0; i < 3; i++) joins.push(await joinNew(h.coordinator, 'g'));
+    const ids = [await memberIdFor(h.coordinator, 'g'), await memberIdFor(h.coordinator, 'g')];
+    ids.push(await memberIdFor(h.coordinator, 'g'));
+    const joins = ids.map((memberId) => h.coordinator.joinGroup(joinRequest('g', { memberId })));
     await vi.advanceTimersByTimeAsync(1);
     const members = await Promise.all(joins);
     expect(members.every((m) => m.generationId === 1)).toBe(true);
-    const fourth = await joinNew(h.coordinator, 'g');
+    const fourth = joinNew(h.coordinator, 'g');
+    await vi.advanceTimersByTimeAsync(0);
     expect((await fourth).errorCode).toBe(ErrorCode.GROUP_MAX_SIZE_REACHED);
   });
 
@@ -246,7 +265,7 @@ describe('timeouts', () => {
   });
 
   it('removes members that never send SyncGroup, after the rebalance timeout', async () => {
-    const pending = await joinNew(h.coordinator, 'g');
+    const pending = joinNew(h.coordinator, 'g');
     await vi.advanceTimersByTimeAsync(1);
     const a = await pending;
     expect(h.coordinator.describeGroup('g').groupState).toBe('CompletingRebalance');
@@ -280,13 +299,13 @@ describe('LeaveGroup', () => {
       ErrorCode.UNKNOWN_MEMBER_ID,
     ]);
     expect(h.coordinator.describeGroup('g').members.map((m) => m.memberId)).toEqual([b.memberId]);
-    expect(h.coordinator.leaveGroup('nogroup', [{ memberId: 'x', groupInstanceId: null }]).members[0]!.errorCode).toBe(
-      ErrorCode.UNKNOWN_MEMBER_ID,
-    );
+    expect(
+      h.coordinator.leaveGroup('nogroup', [{ memberId: 'x', groupInstanceId: null }]).members[0]!.errorCode,
+    ).toBe(ErrorCode.UNKNOWN_MEMBER_ID);
   });
 
   it('the last member leaving empties the group and bumps the generation', async () => {
-    const pending = await joinNew(h.coordinator, 'g');
+    const pending = joinNew(h.coordinator, 'g');
     await vi.advanceTimersByTimeAsync(1);
     const a = await pending;
     await sync('g', a, []);
@@ -299,8 +318,9 @@ describe('LeaveGroup', () => {
 
 describe('static membership (KIP-345)', () => {
   it('a static member rejoining with unchanged metadata gets its assignment back without a rebalance', async () => {
-    const s1 = await h.coordinator.joinGroup(joinRequest('g', { groupInstanceId: 'instance-a' }));
-    const d1 = await joinNew(h.coordinator, 'g');
+    const dynamicId = await memberIdFor(h.coordinator, 'g');
+    const s1 = h.coordinator.joinGroup(joinRequest('g', { groupInstanceId: 'instance-a' }));
+    const d1 = h.coordinator.joinGroup(joinRequest('g', { memberId: dynamicId }));
     await vi.advanceTimersByTimeAsync(1);
     const [a, b] = await Promise.all([s1, d1]);
     expect(a.errorCode).toBe(0);
@@ -314,8 +334,21 @@ describe('static membership (KIP-345)', () => {
     ]);
     await fs;
 
-    // instance-a restarts: no member id, same instance id and metadata
-    const again = await h.coordinator.joinGroup(joinRequest('g', { groupInstanceId: 'instance-a' }));
+    // instance-a restarts: no member id, same instance id and topics (what it owned and its
+    // generation are part of the metadata, and differ after a restart)
+    const restarted = encodeSubscription({
+      topics: ['orders'],
+      userData: null,
+      ownedPartitions: [{ topic: 'orders', partitions: [1] }],
+      generationId: 7,
+      rackId: null,
+    });
+    const again = await h.coordinator.joinGroup(
+      joinRequest('g', {
+        groupInstanceId: 'instance-a',
+        protocols: [{ name: 'range', metadata: restarted }],
+      }),
+    );
     expect(again.errorCode).toBe(0);
     expect(again.memberId).not.toBe(a.memberId);
     expect(again.generationId).toBe(a.generationId);
@@ -337,11 +370,16 @@ describe('static membership (KIP-345)', () => {
     // the old member id is fenced
     expect(heartbeat('g', a.memberId, a.generationId, 'instance-a')).toBe(ErrorCode.FENCED_INSTANCE_ID);
     expect(
-      (await h.coordinator.joinGroup(joinRequest('g', { memberId: a.memberId, groupInstanceId: 'instance-a' })))
+      (
+        await h.coordinator.joinGroup(
+          joinRequest('g', { memberId: a.memberId, groupInstanceId: 'instance-a' }),
+        )
+      ).errorCode,
+    ).toBe(ErrorCode.FENCED_INSTANCE_ID);
+    expect(
+      h.coordinator.leaveGroup('g', [{ memberId: a.memberId, groupInstanceId: 'instance-a' }]).members[0]!
         .errorCode,
     ).toBe(ErrorCode.FENCED_INSTANCE_ID);
-    expect(h.coordinator.leaveGroup('g', [{ memberId: a.memberId, groupInstanceId: 'instance-a' }]).members[0]!
-      .errorCode).toBe(ErrorCode.FENCED_INSTANCE_ID);
   });
 
   it('a static leader rejoining on v9 learns the members with SkipAssignment (KIP-814)', async () => {
@@ -352,7 +390,12 @@ describe('static membership (KIP-345)', () => {
     const again = await h.coordinator.joinGroup(
       joinRequest('g', { groupInstanceId: 'lead', supportsSkipAssignment: true }),
     );
-    expect(again).toMatchObject({ errorCode: 0, skipAssignment: true, leader: again.memberId, generationId: 1 });
+    expect(again).toMatchObject({
+      errorCode: 0,
+      skipAssignment: true,
+      leader: again.memberId,
+      generationId: 1,
+    });
     expect(again.members).toHaveLength(1);
   });
 
@@ -362,15 +405,19 @@ describe('static membership (KIP-345)', () => {
     const a = await pending;
     await sync('g', a, []);
     const again = h.coordinator.joinGroup(
-      joinRequest('g', { groupInstanceId: 'a', protocols: [{ name: 'range', metadata: subscription(['x']) }] }),
+      joinRequest('g', {
+        groupInstanceId: 'a',
+        protocols: [{ name: 'range', metadata: subscription(['x']) }],
+      }),
     );
     await vi.advanceTimersByTimeAsync(1);
     expect((await again).generationId).toBe(2);
   });
 
   it('a static member that does not rejoin stays in the group until its session expires', async () => {
+    const dynamicId = await memberIdFor(h.coordinator, 'g');
     const s = h.coordinator.joinGroup(joinRequest('g', { groupInstanceId: 'a', sessionTimeoutMs: 20_000 }));
-    const d = await joinNew(h.coordinator, 'g');
+    const d = h.coordinator.joinGroup(joinRequest('g', { memberId: dynamicId }));
     await vi.advanceTimersByTimeAsync(1);
     const [a, b] = await Promise.all([s, d]);
     const leader = a.leader === a.memberId ? a : b;
@@ -380,11 +427,19 @@ describe('static membership (KIP-345)', () => {
     await fs;
     // the dynamic member rejoins with new metadata; the static one does not rejoin in time
     const rejoin = h.coordinator.joinGroup(
-      joinRequest('g', { memberId: b.memberId, protocols: [{ name: 'range', metadata: subscription(['more']) }] }),
+      joinRequest('g', {
+        memberId: b.memberId,
+        protocols: [{ name: 'range', metadata: subscription(['more']) }],
+      }),
     );
     await vi.advanceTimersByTimeAsync(5001);
     const r = await rejoin;
     expect(r.errorCode).toBe(0);
-    expect(h.coordinator.describeGroup('g').members.map((m) => m.groupInstanceId).sort()).toEqual([null, 'a'].sort());
+    expect(
+      h.coordinator
+        .describeGroup('g')
+        .members.map((m) => m.groupInstanceId)
+        .sort(),
+    ).toEqual([null, 'a'].sort());
   });
 });
