@@ -7,19 +7,11 @@ import type { MonitorSnapshot } from '../src/monitor/types.js';
 
 export default class Monitor extends ClusterCommand {
   static override summary = 'Watch a running cluster live: brokers, topic rates, consumer lag, request latency.';
-  static override description = `A terminal dashboard, the "top" of Kafka. Produce rates come from log end offset deltas and
-lag from committed offsets, over the Kafka protocol, so those panels work against any Kafka broker.
-Fetch rates, request latency and errors per API, broker version and uptime come from FluxMQ's
-management HTTP port (/metrics, /v1/status): give it with --http, or the monitor looks for it on
-each broker's host at port 9644.
+  static override description = `A terminal dashboard, the "top" of Kafka. Produce rates come from log end offset deltas and lag from committed offsets, over the Kafka protocol, so those panels work against any Kafka broker. Fetch rates, request latency and errors per API, and broker version and uptime come from FluxMQ's management HTTP port (/metrics, /v1/status): give it with --http, or the monitor looks for it on each broker's host at port 9644.
 
-Keys: tab or arrows move between panels, up/down/PgUp/PgDn scroll, / filters topics and groups,
-s changes the sort, p pauses, q quits. Without a terminal, plain tables are printed every
-interval. --once (or --json) prints one snapshot from two polls an interval apart and exits.
+Keys: tab or arrows move between panels, up/down/PgUp/PgDn scroll, / filters topics and groups, s changes the sort, p pauses, q quits. Without a terminal, plain tables are printed every interval. --once (or --json) prints one snapshot from two polls an interval apart and exits.
 
-Each poll costs the cluster one Metadata request, and per broker one ListOffsets, ListGroups,
-DescribeLogDirs, DescribeGroups and OffsetFetch (v8+ batches all groups), whatever the number of
-topics and groups. MB = 10^6 bytes.`;
+Each poll costs the cluster one Metadata request, and per broker one ListOffsets, ListGroups, DescribeLogDirs, DescribeGroups and OffsetFetch (v8+ batches all groups), whatever the number of topics and groups. MB = 10^6 bytes.`;
   static override examples = [
     '<%= config.bin %> monitor',
     '<%= config.bin %> monitor --bootstrap-server broker1:9092 --http http://broker1:9644 --interval 2s',

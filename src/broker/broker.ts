@@ -75,6 +75,7 @@ export class Broker {
       clusterId: settings.clusterId || undefined,
       nodeId: settings.nodeId,
       retentionCheckIntervalMs: settings.retentionCheckIntervalMs,
+      cleaner: settings.cleaner,
     });
     const metadata = MetadataStore.open(settings.dataDir);
     const configs = new BrokerConfigs(settings.nodeId, settings, metadata);

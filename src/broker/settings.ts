@@ -3,7 +3,7 @@
 import type { ConfigSource, ResolvedConfig } from '../config/load.js';
 import type { ConfigValue } from '../config/schema.js';
 import { parseListeners, type ListenerSpec } from '../config/listeners.js';
-import type { LogConfig } from '../storage/index.js';
+import type { CleanerConfig, LogConfig } from '../storage/index.js';
 import { groupCoordinatorConfig, type GroupCoordinatorConfig } from '../coordinator/group/config.js';
 
 export interface BrokerSettings {
@@ -21,6 +21,8 @@ export interface BrokerSettings {
   fetchMaxBytes: number;
   log: LogConfig;
   retentionCheckIntervalMs: number;
+  /** log.cleaner.*: the background compaction of topics with cleanup.policy=compact. */
+  cleaner: CleanerConfig;
   deleteTopicEnable: boolean;
   /** Every configuration key with its value and where it came from (DescribeConfigs, dynamic defaults). */
   staticConfig: readonly { name: string; value: ConfigValue; source: ConfigSource }[];
@@ -51,8 +53,22 @@ export function settingsFromConfig(config: ResolvedConfig): BrokerSettings {
       flushIntervalMs: config.get<number>('log.flush.interval.ms'),
       retentionMs: config.get<number>('log.retention.ms'),
       retentionBytes: config.get<number>('log.retention.bytes'),
+      compact: config
+        .get<string>('log.cleanup.policy')
+        .split(',')
+        .some((p) => p.trim() === 'compact'),
+      deleteRetentionMs: config.get<number>('log.cleaner.delete.retention.ms'),
+      minCompactionLagMs: config.get<number>('log.cleaner.min.compaction.lag.ms'),
+      maxCompactionLagMs: config.get<number>('log.cleaner.max.compaction.lag.ms'),
+      minCleanableDirtyRatio: config.get<number>('log.cleaner.min.cleanable.ratio'),
     },
     retentionCheckIntervalMs: config.get<number>('log.retention.check.interval.ms'),
+    cleaner: {
+      enable: config.get<boolean>('log.cleaner.enable'),
+      backoffMs: config.get<number>('log.cleaner.backoff.ms'),
+      dedupeBufferSize: config.get<number>('log.cleaner.dedupe.buffer.size'),
+      ioBufferSize: config.get<number>('log.cleaner.io.buffer.size'),
+    },
     deleteTopicEnable: config.get<boolean>('delete.topic.enable'),
     staticConfig: config.entries(),
     groups: groupCoordinatorConfig(config),

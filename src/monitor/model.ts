@@ -241,7 +241,7 @@ export class MonitorModel {
         partitions: lags.length,
         topics: [...new Set(lags.map((l) => l.topic))].sort(),
         worst: lags
-          .filter((l) => l.lag !== null)
+          .filter((l) => l.lag !== null && l.lag > 0)
           .sort((a, b) => b.lag! - a.lag! || (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition))
           .slice(0, WORST_PARTITIONS),
         error: g.error,

@@ -96,12 +96,14 @@ export async function monitorLive(opts: MonitorOptions): Promise<MonitorSnapshot
     }),
     { exitOnCtrlC: true },
   );
-  const onTerm = () => app.unmount();
-  process.once('SIGTERM', onTerm);
+  // a signal (not the Ctrl-C key, which Ink reads in raw mode) also restores the screen
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+  const onSignal = () => app.unmount();
+  for (const s of signals) process.once(s, onSignal);
   try {
     await app.waitUntilExit();
   } finally {
-    process.off('SIGTERM', onTerm);
+    for (const s of signals) process.off(s, onSignal);
     process.stdout.write(ALT_SCREEN_OFF);
     await poller.stop();
   }

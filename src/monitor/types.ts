@@ -78,7 +78,7 @@ export interface GroupView {
   partitions: number;
   /** Topics the group has committed offsets on. */
   topics: string[];
-  /** The partitions with the largest lag, largest first (at most 5). */
+  /** The lagging partitions with the largest lag, largest first (at most 5). */
   worst: PartitionLag[];
   error: string | null;
 }

@@ -244,6 +244,9 @@ export class BrokerMetrics {
   private readonly flushBackground = new BucketHistogram(FLUSH_LATENCY_BUCKETS);
   private segmentsRolled = 0;
   private segmentsDeleted = 0;
+  /** Storage errors by operation (append, clean, read, flush, ...): a handful of fixed names. */
+  private readonly storageErrors = new Map<string, number>();
+  private readonly cleaner = { passes: 0, recordsRemoved: 0, bytesReclaimed: 0 };
   private readonly eventLoop: EventLoopMonitor;
   private source: BrokerMetricsSource | null = null;
   private snapshot: Snapshot | null = null;
@@ -261,6 +264,14 @@ export class BrokerMetrics {
       },
       segmentsDeleted: (_tp, count) => {
         this.segmentsDeleted += count;
+      },
+      storageError: (_tp, operation) => {
+        this.storageErrors.set(operation, (this.storageErrors.get(operation) ?? 0) + 1);
+      },
+      logCleaned: (_tp, stats) => {
+        this.cleaner.passes++;
+        this.cleaner.recordsRemoved += stats.recordsRemoved;
+        this.cleaner.bytesReclaimed += Math.max(0, stats.bytesRead - stats.bytesWritten);
       },
     };
     this.define();
@@ -519,6 +530,22 @@ export class BrokerMetrics {
     ]);
     counter('fluxmq_log_segments_deleted_total', 'Segments deleted by retention or DeleteRecords.', () => [
       { labels: {}, value: this.segmentsDeleted },
+    ]);
+    counter(
+      'fluxmq_log_storage_errors_total',
+      'I/O errors of partition logs (disk full, EIO), by operation; a failed append answers KAFKA_STORAGE_ERROR.',
+      () => [...this.storageErrors].map(([operation, value]) => ({ labels: { operation }, value })),
+    );
+    counter('fluxmq_log_cleaner_passes_total', 'Compaction passes completed by the log cleaner.', () => [
+      { labels: {}, value: this.cleaner.passes },
+    ]);
+    counter(
+      'fluxmq_log_cleaner_records_removed_total',
+      'Records removed by compaction (older values of a key, expired tombstones).',
+      () => [{ labels: {}, value: this.cleaner.recordsRemoved }],
+    );
+    counter('fluxmq_log_cleaner_bytes_reclaimed_total', 'Bytes of log freed by compaction.', () => [
+      { labels: {}, value: this.cleaner.bytesReclaimed },
     ]);
 
     // --- purgatories (Kafka: kafka.server:type=DelayedOperationPurgatory,name=PurgatorySize)

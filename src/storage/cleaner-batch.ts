@@ -164,7 +164,7 @@ export async function rebuildBatch(
     if (r.timestamp > maxTimestamp) maxTimestamp = r.timestamp;
     size += rebase ? rebasedSize(r, newBase) : r.end - r.start;
   }
-  let records = Buffer.allocUnsafe(size);
+  let records: Buffer = Buffer.allocUnsafe(size);
   let at = 0;
   for (const r of kept) {
     if (!rebase) {

@@ -29,6 +29,15 @@ export type { StorageLogger } from './recovery.js';
 export type { StorageObserver } from './observer.js';
 export { enforceRetention, type RetentionDeletion, type RetentionReason } from './retention.js';
 export {
+  CLEANER_OFFSET_CHECKPOINT_FILE,
+  DEFAULT_CLEANER_CONFIG,
+  LogCleaner,
+  type CleanableRange,
+  type CleanerConfig,
+  type LogCleanerOptions,
+} from './cleaner.js';
+export type { CleanerPassStats } from './observer.js';
+export {
   LOG_START_OFFSET_CHECKPOINT_FILE,
   RECOVERY_POINT_CHECKPOINT_FILE,
   formatOffsetCheckpoint,

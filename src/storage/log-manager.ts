@@ -12,7 +12,8 @@
 // from then on is detected at the next start.
 // Three timers run (all unref'd): a flush timer that fsyncs logs whose flush.ms has passed (async
 // fsync, off the event loop), a checkpoint timer (Kafka's log.flush.offset.checkpoint.interval.ms),
-// and the retention check (log.retention.check.interval.ms) that deletes expired segments.
+// and the retention check (log.retention.check.interval.ms) that deletes expired segments. The log
+// cleaner (cleaner.ts) compacts the logs whose cleanup.policy includes compact in the background.
 
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
@@ -37,6 +38,7 @@ import {
 import type { StorageObserver } from './observer.js';
 import { PartitionLog } from './partition-log.js';
 import type { StorageLogger } from './recovery.js';
+import { type CleanerConfig, LogCleaner } from './cleaner.js';
 import { enforceRetention } from './retention.js';
 
 export const CLEAN_SHUTDOWN_FILE = '.kafka_cleanshutdown';
@@ -67,6 +69,8 @@ export interface LogManagerOptions {
   observer?: StorageObserver;
   /** Called after each partition directory is loaded while opening. */
   onProgress?: (loaded: number, total: number) => void;
+  /** The log cleaner's settings (log.cleaner.*); Kafka's defaults when absent. */
+  cleaner?: Partial<CleanerConfig>;
 }
 
 /** Parses a partition directory name; the partition is the suffix after the last '-'. */
@@ -106,6 +110,8 @@ export class LogManager {
   private flushTimer: NodeJS.Timeout | null = null;
   private checkpointTimer: NodeJS.Timeout | null = null;
   private retentionTimer: NodeJS.Timeout | null = null;
+  /** Compacts the logs whose cleanup.policy includes compact (started with the timers). */
+  readonly cleaner: LogCleaner;
   private closed = false;
 
   private constructor(opts: LogManagerOptions, hadCleanShutdown: boolean, meta: MetaProperties) {
@@ -116,6 +122,14 @@ export class LogManager {
     this.observer = opts.observer;
     this.hadCleanShutdown = hadCleanShutdown;
     this.meta = Object.freeze({ clusterId: meta.clusterId, nodeId: meta.nodeId });
+    this.cleaner = new LogCleaner({
+      dataDir: opts.dataDir,
+      logs: () => this.logsByKey.values(),
+      config: opts.cleaner,
+      logger: opts.logger,
+      now: this.now,
+      observer: opts.observer,
+    });
   }
 
   /** Opens the data dir: meta.properties, clean-shutdown marker, checkpoints, every partition log. */
@@ -293,6 +307,7 @@ export class LogManager {
       Math.max(1, Math.min(retentionCheckIntervalMs, 0x7fff_ffff)),
     );
     this.retentionTimer.unref();
+    this.cleaner.start();
   }
 
   /** Deletes the segments every log's retention.ms / retention.bytes no longer keeps; returns the count. */
@@ -392,6 +407,7 @@ export class LogManager {
     const log = this.logsByKey.get(key);
     if (!log) return;
     this.logsByKey.delete(key);
+    this.cleaner.forget(key);
     log.discard();
     try {
       const doomed = `${log.dir}.${randomUUID().replace(/-/g, '')}${DELETE_DIR_SUFFIX}`;
@@ -433,6 +449,7 @@ export class LogManager {
     if (this.flushTimer) clearInterval(this.flushTimer);
     if (this.checkpointTimer) clearInterval(this.checkpointTimer);
     if (this.retentionTimer) clearInterval(this.retentionTimer);
+    this.cleaner.stop();
     let clean = true;
     for (const log of this.logsByKey.values()) {
       try {

@@ -1,11 +1,11 @@
-// kill -9 while a producer sends with acks=1: after restart every acknowledged record is there,
-// exactly once, at the offset the broker acknowledged, and the log end offset is consistent.
+// kill -9 of the broker while producers send continuously, five times in a row, restarting on the same
+// data directory each time: acks=1 to partition 0 and acks=-1 to partition 1 at once. After the last
+// restart every acknowledged value is there exactly once, at the offset the broker acknowledged,
+// offsets strictly increase and are dense, and no offset was ever acknowledged twice.
 import { afterEach, describe, expect, it } from 'vitest';
-import type { KafkaConnection } from '../../src/client/connection.js';
-import { ApiKey } from '../../src/protocol/messages/index.js';
-import { encodeRecordBatch } from '../../src/protocol/records/record-batch.js';
 import { startBroker, tempDataDir, type RunningBroker } from '../helpers/broker.js';
-import { connectTo, createTopic, fetchAll, logEndOffset } from '../helpers/client.js';
+import { connectTo, createTopic, logEndOffset } from '../helpers/client.js';
+import { newTally, produceLoop, readBack, sleep, summary, verify, type AckTally } from '../helpers/faults.js';
 
 let broker: RunningBroker | undefined;
 
@@ -14,60 +14,71 @@ afterEach(async () => {
   broker = undefined;
 });
 
-/** Sends batches of 10 records, up to `inflight` requests at a time, until the connection dies. */
-async function produceUntilDeath(
-  c: KafkaConnection,
-  acked: Map<string, number>,
-  inflight = 8,
-): Promise<void> {
-  let seq = 0;
-  const sendOne = async (): Promise<void> => {
-    const values = Array.from({ length: 10 }, () => `m-${seq++}`);
-    const records = await encodeRecordBatch({ records: values.map((v) => ({ value: v })) });
-    const res = await c.request(ApiKey.Produce, 9, {
-      acks: 1,
-      timeoutMs: 5000,
-      topicData: [{ name: 'crash', partitionData: [{ index: 0, records }] }],
-    });
-    const p = res.responses[0].partitionResponses[0];
-    if (p.errorCode !== 0) throw new Error(`produce error ${p.errorCode}`);
-    values.forEach((v, i) => acked.set(v, p.baseOffset + i));
-  };
-  const lanes = Array.from({ length: inflight }, async () => {
-    for (;;) await sendOne();
-  });
-  await Promise.allSettled(lanes);
-}
+const ROUNDS = 5;
+const MODES = [
+  { acks: 1 as const, partition: 0 },
+  { acks: -1 as const, partition: 1 },
+];
 
-describe('crash with kill -9 during acks=1 produce', () => {
-  it('recovers with every acknowledged record present exactly once', async () => {
+describe('crash with kill -9 during continuous produce', () => {
+  it(`loses and duplicates nothing acknowledged over ${ROUNDS} kill -9 and restart cycles (acks=1 and acks=-1)`, async () => {
     const dataDir = tempDataDir();
-    broker = await startBroker({ dataDir, overrides: { 'log.segment.bytes': 64 * 1024 } });
-    const c = await connectTo(broker.port);
-    await createTopic(c, 'crash');
-    const acked = new Map<string, number>();
-    const producing = produceUntilDeath(c, acked);
-    while (acked.size < 3000) await new Promise((r) => setTimeout(r, 10));
-    await broker.kill9();
-    await producing;
-    c.close();
+    const tallies: AckTally[] = MODES.map(() => newTally());
+    // offset -> value acknowledged there, per partition: an offset acknowledged twice is a reuse
+    const ackedAt = MODES.map(() => new Map<number, string>());
+    let reused = 0;
+    for (let round = 0; round < ROUNDS; round++) {
+      broker = await startBroker({ dataDir, overrides: { 'log.segment.bytes': 64 * 1024 } });
+      const c = await connectTo(broker.port);
+      if (round === 0) await createTopic(c, 'crash', 2);
+      const roundTallies = MODES.map(() => newTally());
+      let stop = false;
+      const producing = MODES.map((m, i) =>
+        produceLoop(c, roundTallies[i]!, {
+          topic: 'crash',
+          partition: m.partition,
+          acks: m.acks,
+          prefix: `r${round}-acks${m.acks}`,
+          inflight: 4,
+          stop: () => stop,
+        }),
+      );
+      // let both modes get acknowledgements, then kill at a random point
+      while (roundTallies.some((t) => t.acked.size < 300)) await sleep(5);
+      await sleep(Math.floor(Math.random() * 300));
+      await broker.kill9();
+      stop = true;
+      await Promise.all(producing);
+      c.close();
+      roundTallies.forEach((t, i) => {
+        for (const [value, offset] of t.acked) {
+          if (ackedAt[i]!.has(offset)) reused++;
+          ackedAt[i]!.set(offset, value);
+          tallies[i]!.acked.set(value, offset);
+        }
+        for (const v of t.unacked) tallies[i]!.unacked.add(v);
+      });
+    }
 
     broker = await startBroker({ dataDir });
-    const c2 = await connectTo(broker.port);
-    const records = await fetchAll(c2, 'crash');
-    const leo = await logEndOffset(c2, 'crash');
-    c2.close();
-
-    // offsets are dense and end at the log end offset
-    records.forEach((r, i) => expect(r.offset).toBe(i));
-    expect(leo).toBe(records.length);
-    // every acknowledged record is there exactly once, at its acknowledged offset
-    const seen = new Map<string, number>();
-    for (const r of records) {
-      expect(seen.has(r.value!)).toBe(false);
-      seen.set(r.value!, r.offset);
+    const c = await connectTo(broker.port);
+    for (const [i, m] of MODES.entries()) {
+      const records = await readBack(c, 'crash', m.partition);
+      const v = verify(tallies[i]!, records);
+      summary(`kill -9 x${ROUNDS} acks=${m.acks}`, v, {
+        'in flight at a kill and stored': v.unackedPresent,
+        'offsets reused': reused,
+      });
+      expect(v.lost).toBe(0);
+      expect(v.duplicated).toBe(0);
+      expect(v.outOfOrder).toBe(0);
+      expect(v.readBack).toBe(v.acknowledged);
+      expect(v.acknowledged).toBeGreaterThanOrEqual(ROUNDS * 300);
+      // dense offsets up to the log end
+      records.forEach((r, n) => expect(r.offset).toBe(n));
+      expect(await logEndOffset(c, 'crash', m.partition)).toBe(records.length);
     }
-    for (const [value, offset] of acked) expect(seen.get(value)).toBe(offset);
-    expect(records.length).toBeGreaterThanOrEqual(acked.size);
+    expect(reused).toBe(0);
+    c.close();
   });
 });

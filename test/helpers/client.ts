@@ -77,6 +77,12 @@ export async function fetchAll(
         offset = r.offset + 1;
         progressed = true;
       }
+      // a batch may end past its last record (compaction keeps emptied batches' offsets)
+      const next = b.baseOffset + b.lastOffsetDelta + 1;
+      if (next > offset) {
+        offset = next;
+        progressed = true;
+      }
     }
     if (offset >= p.highWatermark) return out;
     if (!progressed) throw new Error(`no progress at offset ${offset}, high watermark ${p.highWatermark}`);

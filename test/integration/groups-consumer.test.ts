@@ -155,6 +155,30 @@ describe('group consumer (FluxMQ client)', () => {
     await running;
   });
 
+  it('cooperative-sticky: a joining member takes partitions without the others giving up the rest', async () => {
+    const revokedByA: TopicPartition[][] = [];
+    const a = consumer('coop-group', 'statics', {
+      assignors: ['cooperative-sticky'],
+      onRevoked: (ps) => void revokedByA.push(ps),
+    });
+    const b = consumer('coop-group', 'statics', { assignors: ['cooperative-sticky'] });
+    const ra = a.run(() => {});
+    await waitFor('a to own every partition', () => a.assignment().length === 4);
+    const before = a.assignment();
+    const rb = b.run(() => {});
+    await waitFor(
+      'a and b to split the partitions',
+      () => a.assignment().length === 2 && b.assignment().length === 2,
+    );
+    // a gave up exactly the two partitions that moved, and kept the others throughout
+    expect(revokedByA).toHaveLength(1);
+    expect(revokedByA[0]).toHaveLength(2);
+    const kept = before.filter((p) => !revokedByA[0]!.some((r) => r.partition === p.partition));
+    expect(a.assignment()).toEqual(kept);
+    await Promise.all([a.close(), b.close()]);
+    await Promise.all([ra, rb]);
+  });
+
   it('a static member that restarts gets its partitions back with no rebalance of the others', async () => {
     const events: string[] = [];
     const track = (name: string) => ({

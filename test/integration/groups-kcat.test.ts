@@ -71,9 +71,13 @@ function balancedConsumer(group: string, topic: string): BalancedConsumer {
     out = parts.pop()!;
     c.lines.push(...parts);
   });
+  let err = '';
   proc.stderr!.setEncoding('utf8').on('data', (d: string) => {
+    err += d;
+    const parts = err.split('\n');
+    err = parts.pop()!;
     // % Group g rebalanced (memberid ...): assigned: shared [0], shared [1]
-    for (const line of d.split('\n')) {
+    for (const line of parts) {
       const m = /rebalanced .*: (assigned|revoked): (.*)$/.exec(line);
       if (!m) continue;
       c.assigned =

@@ -1,5 +1,6 @@
 // Heartbeat (key 12), v0-v4. Keeps a member's session alive; REBALANCE_IN_PROGRESS tells it to
 // rejoin. v3 adds group.instance.id (FENCED_INSTANCE_ID for a replaced static member); v4 flexible.
+// While groups are still loading at start, heartbeats are answered NONE, as Kafka does.
 
 import { ApiKey, type HeartbeatRequest, type HeartbeatResponseInput } from '../../protocol/messages/index.js';
 import type { ApiHandler } from '../handler.js';

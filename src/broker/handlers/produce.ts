@@ -11,6 +11,10 @@
 // and a new CRC), and compression.type other than `producer`: batches in another codec are decoded
 // and re-encoded before the append. That last step is asynchronous, so appends to a partition go
 // through a per-partition queue whenever one is pending, keeping them in request order.
+//
+// cleanup.policy with compact: records without a key get INVALID_RECORD, as in Kafka (the check walks
+// the record headers of uncompressed batches in place; compressed ones are decompressed, through the
+// same queue).
 
 import { ErrorCode, errorName } from '../../protocol/errors.js';
 import {
@@ -23,6 +27,7 @@ import {
   ATTRIBUTES,
   CRC,
   MAX_TIMESTAMP,
+  RECORDS,
   TIMESTAMP_TYPE_LOG_APPEND,
   TRANSACTIONAL_FLAG,
   computeBatchCrc,
@@ -31,6 +36,7 @@ import {
 import type { CompressionType } from '../../protocol/records/compression/types.js';
 import { CorruptRecordError } from '../../protocol/records/errors.js';
 import { decodeRecordBatches, encodeRecordBatch } from '../../protocol/records/record-batch.js';
+import { firstRecordWithoutKey, firstRecordWithoutKeyInBatch } from '../../protocol/records/record-keys.js';
 import { validateProducedBatches, type ValidatedBatch } from '../../protocol/records/validate.js';
 import { StorageError, type PartitionLog } from '../../storage/index.js';
 import { partitionKey } from '../purgatory.js';
@@ -161,11 +167,56 @@ function appendNow(
     };
   } catch (err) {
     if (err instanceof StorageError) {
-      ctx.logger.error({ err, topic: topicName, partition: index }, 'append failed');
+      // the log counts it and logs it (once while appends keep failing)
+      ctx.logger.debug({ err, topic: topicName, partition: index }, 'append failed');
       return failed(index, ErrorCode.KAFKA_STORAGE_ERROR, err.message);
     }
     throw err;
   }
+}
+
+function keylessRecord(topicName: string, index: number, recordIndex: number): PartitionResult {
+  const message = `Compacted topic cannot accept message without key in topic partition ${topicName}-${index}.`;
+  return {
+    ...failed(index, ErrorCode.INVALID_RECORD, message),
+    recordErrors: [{ batchIndex: recordIndex, batchIndexErrorMessage: null }],
+  };
+}
+
+/**
+ * Compacted topics: the refusal when a record has no key, else null; a promise when a batch must be
+ * decompressed to tell.
+ */
+function checkKeys(
+  topicName: string,
+  index: number,
+  records: Buffer,
+  batches: ValidatedBatch[],
+): PartitionResult | null | Promise<PartitionResult | null> {
+  const check = (found: (b: ValidatedBatch) => number): PartitionResult | null => {
+    let before = 0;
+    for (const b of batches) {
+      const i = found(b);
+      if (i >= 0) return keylessRecord(topicName, index, before + i);
+      before += b.recordCount;
+    }
+    return null;
+  };
+  try {
+    if (batches.every((b) => b.compression === 'none')) {
+      return check((b) => firstRecordWithoutKey(records, b.position + RECORDS, b.position + b.size, b.recordCount));
+    }
+  } catch (err) {
+    if (err instanceof CorruptRecordError) return failed(index, ErrorCode.INVALID_RECORD, err.message);
+    throw err;
+  }
+  return Promise.all(batches.map((b) => firstRecordWithoutKeyInBatch(records, b.position, b.size))).then(
+    (found) => check((b) => found[batches.indexOf(b)]!),
+    (err: unknown) => {
+      if (err instanceof CorruptRecordError) return failed(index, ErrorCode.CORRUPT_MESSAGE, err.message);
+      throw err;
+    },
+  );
 }
 
 async function recompressAndAppend(
@@ -233,6 +284,19 @@ function producePartition(
   }
 
   const batches = validation.batches;
+  if (rc.log.compact) {
+    const refused = checkKeys(topicName, index, records!, batches);
+    if (refused instanceof Promise) {
+      return enqueueAppend(log, async () => {
+        const r = await refused;
+        if (r) return r;
+        return rc.compression !== 'producer' && batches.some((b) => b.compression !== rc.compression)
+          ? recompressAndAppend(ctx, topicName, index, log, records!, batches, rc)
+          : appendNow(ctx, topicName, index, log, records!, batches, rc);
+      });
+    }
+    if (refused) return refused;
+  }
   if (rc.compression !== 'producer' && batches.some((b) => b.compression !== rc.compression)) {
     return enqueueAppend(log, () => recompressAndAppend(ctx, topicName, index, log, records!, batches, rc));
   }

@@ -8,7 +8,7 @@
 //   q                          quit
 
 import { useApp, useInput, useStdout } from 'ink';
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { SnapshotSource } from '../poller.js';
 import type { MonitorSnapshot } from '../types.js';
 import { filterGroups, filterTopics } from '../view.js';
@@ -55,7 +55,14 @@ export function MonitorApp({ source, bootstrap, intervalMs, initialFilter = '', 
   };
   const clamp = (p: PanelId, n: number) => Math.min(Math.max(0, n), Math.max(0, counts[p] - 1));
 
+  // the key handler reads the state through refs: Ink may deliver a key before it has swapped in
+  // the handler of the latest render
+  const latest = useRef({ ui, counts, rows });
+  latest.current = { ui, counts, rows };
+
   useInput((input, key) => {
+    const { ui, counts, rows } = latest.current;
+    const clamp = (p: PanelId, n: number) => Math.min(Math.max(0, n), Math.max(0, counts[p] - 1));
     if (ui.editingFilter) {
       if (key.return) setUi((u) => ({ ...u, editingFilter: false }));
       else if (key.escape) setUi((u) => ({ ...u, editingFilter: false, filter: '' }));

@@ -96,28 +96,37 @@ function worstText(g: GroupView): string {
     .join(', ');
 }
 
+/** The selected group's lagging partitions in full, under the groups panel. */
+function groupDetail(g: GroupView): string | null {
+  if (g.worst.length === 0) return null;
+  const parts = g.worst.map(
+    (w) => `${w.topic}-${w.partition} lag ${fmtCount(w.lag)} (at ${fmtCount(w.committedOffset)} of ${fmtCount(w.logEndOffset)})`,
+  );
+  return ` ${g.groupId} worst partitions: ${parts.join(', ')}`;
+}
+
 const GROUP_COLUMNS: Column<GroupView>[] = [
-  { title: 'group', width: 12, priority: 0, flex: true, value: (g) => g.groupId },
+  { title: 'group', width: 14, priority: 0, flex: true, value: (g) => g.groupId },
   {
     title: 'state',
-    width: 12,
+    width: 11,
     priority: 1,
     value: (g) => g.error ?? g.state ?? '-',
     color: (g) => (g.error ? 'red' : GROUP_STATE_COLORS[g.state ?? '']),
   },
   { title: 'members', width: 7, priority: 2, right: true, value: (g) => fmtCount(g.members) },
-  { title: 'lag', width: 10, priority: 0, right: true, value: (g) => fmtCount(g.totalLag) },
+  { title: 'lag', width: 9, priority: 0, right: true, value: (g) => fmtCount(g.totalLag) },
   {
     title: 'trend',
-    width: 9,
+    width: 8,
     priority: 1,
     right: true,
     value: (g) => fmtTrend(g.lagTrend),
     color: (g) => (g.lagTrend === null || Math.round(g.lagTrend) === 0 ? undefined : g.lagTrend > 0 ? 'red' : 'green'),
   },
-  { title: 'msg/s', width: 8, priority: 5, right: true, value: (g) => fmtMsgRate(g.commitRate) },
+  { title: 'msg/s', width: 7, priority: 5, right: true, value: (g) => fmtMsgRate(g.commitRate) },
   { title: 'lag history', width: 11, priority: 3, value: (g) => sparkline(g.lagHistory, 11), color: () => 'yellow' },
-  { title: 'worst partitions', width: 20, priority: 4, value: worstText },
+  { title: 'worst partitions', width: 24, priority: 4, value: worstText },
 ];
 
 const API_COLUMNS: Column<ApiView>[] = [
@@ -182,21 +191,21 @@ export function MonitorView({ snapshot: s, ui, columns, rows, bootstrap, interva
     requests: requests?.length ?? 1,
   };
   const body = panelRows(rows, counts, ui.focus);
-  const state = ui.paused ? (
-    <Text color="yellow" bold>
-      PAUSED
-    </Text>
-  ) : s.reachable ? (
-    <Text color="green">● live {intervalMs >= 1000 ? `${intervalMs / 1000}s` : `${intervalMs}ms`}</Text>
-  ) : (
-    <Text color="red" bold>
-      UNREACHABLE
-    </Text>
-  );
+  const every = intervalMs >= 1000 ? `${intervalMs / 1000}s` : `${intervalMs}ms`;
+  const [stateText, stateColor] = ui.paused
+    ? ['PAUSED', 'yellow']
+    : s.reachable
+      ? [`● live ${every}`, 'green']
+      : ['UNREACHABLE', 'red'];
   const title = cell(
     ` fluxmq monitor  ${s.bootstrap}  cluster ${s.clusterId ?? '-'}  ` +
       `${plural(s.brokers.length, 'broker')} · ${plural(s.topics.length, 'topic')} · ${plural(s.groups.length, 'group')}  ${clock(s.at)}  `,
-    Math.max(0, width - 14),
+    Math.max(0, width - stateText.length - 1),
+  );
+  const state = (
+    <Text color={stateColor} bold={stateColor !== 'green'}>
+      {stateText}
+    </Text>
   );
   let status: ReactNode;
   if (ui.editingFilter) {
@@ -210,7 +219,7 @@ export function MonitorView({ snapshot: s, ui, columns, rows, bootstrap, interva
   } else if (!s.reachable) {
     status = (
       <Text color="red" wrap="truncate">
-        {cell(` cannot reach the cluster: ${s.error ?? 'unknown error'} · retrying, showing the last data seen`, width)}
+        {cell(` showing the last data seen, retrying every ${every} · ${s.error ?? 'the cluster is unreachable'}`, width)}
       </Text>
     );
   } else if (ui.filter) {
@@ -230,7 +239,7 @@ export function MonitorView({ snapshot: s, ui, columns, rows, bootstrap, interva
   }
   const topicInfo =
     `sort ${TOPIC_SORTS[ui.sort.topics % TOPIC_SORTS.length]!.label}` +
-    (s.sources.metrics ? '' : ' · out msg/s ' + NEEDS_METRICS);
+    (s.sources.metrics || !s.reachable ? '' : ' · out msg/s ' + NEEDS_METRICS);
   const latency =
     s.latencyWindow === 'interval' && s.sampleSeconds !== null
       ? 'latency over the last interval'
@@ -242,7 +251,11 @@ export function MonitorView({ snapshot: s, ui, columns, rows, bootstrap, interva
       <TablePanel
         key="brokers"
         title="Brokers"
-        info={s.sources.status ? undefined : 'version and uptime ' + NEEDS_METRICS.replace('/metrics', '/v1/status')}
+        info={
+          s.sources.status || !s.reachable
+            ? undefined
+            : 'version and uptime ' + NEEDS_METRICS.replace('/metrics', '/v1/status')
+        }
         focused={ui.focus === 'brokers'}
         columns={BROKER_COLUMNS}
         items={s.brokers}
@@ -281,6 +294,7 @@ export function MonitorView({ snapshot: s, ui, columns, rows, bootstrap, interva
         width={width}
         empty={ui.filter ? `no group matches '${ui.filter}'` : 'no consumer groups'}
         rowKey={(g) => g.groupId}
+        footer={groupDetail}
       />
     ),
     requests: (
@@ -298,7 +312,9 @@ export function MonitorView({ snapshot: s, ui, columns, rows, bootstrap, interva
         selected={ui.selected.requests}
         bodyRows={body.requests}
         width={width}
-        empty={requests ? 'no requests yet' : `latency and errors per API ${NEEDS_METRICS}`}
+        empty={
+          requests ? 'no requests yet' : s.reachable ? `latency and errors per API ${NEEDS_METRICS}` : 'no data while unreachable'
+        }
         rowKey={(a) => a.api}
       />
     ),

@@ -20,12 +20,17 @@ export interface TablePanelProps<T> {
   width: number;
   /** Shown instead of rows when there are none. */
   empty: string;
+  /** A line under the rows (details of the selected row); takes one of the body lines. */
+  footer?: (selected: T) => string | null;
   rowKey: (item: T) => string;
 }
 
 export function TablePanel<T>(props: TablePanelProps<T>) {
-  const { title, info, focused, items, bodyRows, width, empty, rowKey } = props;
+  const { title, info, focused, items, width, empty, rowKey } = props;
   const columns = fitColumns(props.columns, width);
+  const selectedItem = items[pageOf(items.length, props.selected, 1).selected];
+  const footer = focused && selectedItem !== undefined && props.bodyRows > 1 ? props.footer?.(selectedItem) : null;
+  const bodyRows = footer ? props.bodyRows - 1 : props.bodyRows;
   const page = pageOf(items.length, props.selected, bodyRows);
   const range = items.length > bodyRows ? ` ${page.start + 1}-${page.end} of ${items.length}` : ` (${items.length})`;
   const heading = cell(` ${title}${range}${info ? ` · ${info}` : ''}`, width);
@@ -51,6 +56,13 @@ export function TablePanel<T>(props: TablePanelProps<T>) {
     );
   }
   while (lines.length < bodyRows) lines.push(<Text key={`pad-${lines.length}`}> </Text>);
+  if (footer) {
+    lines.push(
+      <Text key="footer" color="cyan" wrap="truncate">
+        {cell(footer, width)}
+      </Text>,
+    );
+  }
   return (
     <Box flexDirection="column" width={width}>
       <Text bold inverse={focused} color={focused ? 'cyan' : undefined} wrap="truncate">
