@@ -62,6 +62,114 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
   },
   { name: 'log.dirs', type: 'string', default: DEFAULT_DATA_DIR, doc: 'The data directory holding the log.' },
   {
+    name: 'listener.security.protocol.map',
+    type: 'list',
+    default: 'PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL',
+    doc: 'Listener name to security protocol (PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL), e.g. INTERNAL:SASL_SSL.',
+  },
+  {
+    name: 'ssl.keystore.location',
+    type: 'string',
+    default: '',
+    doc: 'PEM file with the private key and certificate chain of the SSL and SASL_SSL listeners.',
+  },
+  {
+    name: 'ssl.keystore.type',
+    type: 'string',
+    default: 'PEM',
+    doc: 'Format of the keystore file; only PEM.',
+    validate: oneOf('PEM'),
+  },
+  {
+    name: 'ssl.key.password',
+    type: 'string',
+    default: '',
+    doc: 'Passphrase of an encrypted private key in the keystore file.',
+  },
+  {
+    name: 'ssl.truststore.location',
+    type: 'string',
+    default: '',
+    doc: 'PEM bundle of the CAs whose client certificates are trusted (mutual TLS).',
+  },
+  {
+    name: 'ssl.client.auth',
+    type: 'string',
+    default: 'none',
+    doc: 'Mutual TLS: required (a trusted client certificate is needed), requested (used when given) or none.',
+    validate: oneOf('required', 'requested', 'none'),
+  },
+  {
+    name: 'ssl.enabled.protocols',
+    type: 'list',
+    default: 'TLSv1.2,TLSv1.3',
+    doc: 'TLS versions the TLS listeners accept (TLSv1.2, TLSv1.3).',
+    validate: (v) =>
+      String(v)
+        .split(',')
+        .every((p) => ['TLSv1.2', 'TLSv1.3'].includes(p.trim()))
+        ? null
+        : 'must be TLSv1.2, TLSv1.3 or both',
+  },
+  {
+    name: 'sasl.enabled.mechanisms',
+    type: 'list',
+    default: 'PLAIN,SCRAM-SHA-256,SCRAM-SHA-512',
+    doc: 'SASL mechanisms offered on SASL listeners (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512).',
+    validate: (v) =>
+      String(v)
+        .split(',')
+        .every((p) => ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'].includes(p.trim()))
+        ? null
+        : 'must be a list of PLAIN, SCRAM-SHA-256, SCRAM-SHA-512',
+  },
+  {
+    name: 'sasl.plain.users',
+    type: 'list',
+    default: '',
+    doc: 'PLAIN users as user:password pairs, comma-separated (SCRAM users are managed with AlterUserScramCredentials).',
+  },
+  {
+    name: 'connections.max.reauth.ms',
+    type: 'long',
+    default: 0,
+    doc: 'SASL session lifetime; clients re-authenticate before it ends (KIP-368); 0: sessions never expire.',
+    validate: atLeast(0),
+  },
+  {
+    name: 'connection.failed.authentication.delay.ms',
+    type: 'int',
+    default: 100,
+    doc: 'Delay before a failed authentication is answered and the connection closed.',
+    validate: atLeast(0),
+  },
+  {
+    name: 'connection.failed.authentication.max.per.minute',
+    type: 'int',
+    default: 30,
+    doc: 'Failed authentications one address may make per minute; more are refused without checking and logged.',
+    validate: atLeast(1),
+  },
+  {
+    name: 'authorizer.class.name',
+    type: 'string',
+    default: '',
+    doc: 'Turns ACL authorization on when set (any value; Kafka names such as org.apache.kafka.metadata.authorizer.StandardAuthorizer are accepted).',
+  },
+  {
+    name: 'super.users',
+    type: 'string',
+    default: '',
+    doc: 'Principals allowed everything, semicolon-separated (User:admin;User:CN=ops).',
+  },
+  {
+    name: 'allow.everyone.if.no.acl.found',
+    type: 'boolean',
+    default: false,
+    doc: 'With the authorizer on: allow an operation on a resource that has no ACL at all.',
+  },
+
+  {
     name: 'cluster.id',
     type: 'string',
     default: '',

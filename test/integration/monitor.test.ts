@@ -8,10 +8,13 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import type { Consumer, Kafka, Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Admin } from '../../src/client/admin/index.js';
+import { digestMetrics } from '../../src/monitor/metrics-text.js';
 import { createPoller } from '../../src/monitor/run.js';
 import type { MonitorSnapshot } from '../../src/monitor/types.js';
 import { PROJECT_ROOT, startBroker, tempDataDir, type RunningBroker } from '../helpers/broker.js';
 import { runCli } from '../helpers/cli.js';
+import { connectTo, produceValues } from '../helpers/client.js';
 import { freePort } from '../helpers/http.js';
 import { kafkajs } from '../helpers/kafkajs.js';
 
@@ -200,6 +203,59 @@ describe('fluxmq monitor without FluxMQ HTTP, and when nothing answers', () => {
 });
 
 describe('the poller', () => {
+  it('polls 150 topics and 100 groups with one request of each kind per poll', async () => {
+    const httpPort = await freePort();
+    const b = await startBroker({ overrides: { 'http.port': httpPort } });
+    const url = `http://127.0.0.1:${httpPort}`;
+    const admin = await Admin.connect({ bootstrap: b.bootstrap });
+    const poller = createPoller({
+      bootstrap: b.bootstrap,
+      requestTimeoutMs: 5000,
+      intervalMs: 1000,
+      httpUrls: [url],
+      discoverHttp: false,
+      includeInternal: false,
+      filter: '',
+    });
+    try {
+      const topics = Array.from({ length: 150 }, (_, i) => `scale-${String(i).padStart(3, '0')}`);
+      for (const name of topics) await admin.createTopic({ name, partitions: 2, replicationFactor: 1 });
+      const c = await connectTo(b.port);
+      await produceValues(c, 'scale-000', 0, Array.from({ length: 30 }, (_, i) => `v${i}`));
+      c.close();
+      for (let g = 0; g < 100; g++) {
+        await admin.commitOffsets(`group-${String(g).padStart(3, '0')}`, [{ topic: 'scale-000', partition: 0, newOffset: g % 30 }]);
+      }
+
+      const requests = async () => {
+        const d = digestMetrics(await (await fetch(`${url}/metrics`)).text());
+        return new Map([...d.apis].map(([api, a]) => [api, a.requests]));
+      };
+      await poller.pollOnce(); // connects: ApiVersions, first Metadata
+      const before = await requests();
+      const snap = await poller.pollOnce();
+      const after = await requests();
+      const sent = Object.fromEntries(
+        [...after].map(([api, n]) => [api, n - (before.get(api) ?? 0)]).filter(([, n]) => (n as number) > 0),
+      );
+      expect(sent).toEqual({
+        Metadata: 1,
+        ListOffsets: 1,
+        ListGroups: 1,
+        DescribeGroups: 1,
+        OffsetFetch: 1,
+        DescribeLogDirs: 1,
+      });
+      expect(snap.topics).toHaveLength(150);
+      expect(snap.groups).toHaveLength(100);
+      expect(snap.groups.find((g) => g.groupId === 'group-007')).toMatchObject({ state: 'Empty', members: 0, totalLag: 23 });
+    } finally {
+      admin.close();
+      await poller.stop();
+      await b.stop();
+    }
+  });
+
   it('shows a broker that goes away as unreachable and recovers when it returns', async () => {
     const dataDir = tempDataDir();
     const port = await freePort();
