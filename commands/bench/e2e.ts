@@ -1,7 +1,7 @@
 import { Command, Flags } from '@oclif/core';
 import { runE2eBench, type E2eBenchResult } from '../../src/bench/e2e.js';
-import { benchFlags } from '../../src/bench/flags.js';
-import { BenchOptionError, checkProduceOptions, parseAcks, parseDuration } from '../../src/bench/options.js';
+import { benchFlags, produceFlags, produceOptionsFrom } from '../../src/bench/flags.js';
+import { BenchOptionError } from '../../src/bench/options.js';
 import { outputMode, runWithOutput } from '../../src/bench/render.js';
 
 export default class BenchE2e extends Command {
@@ -15,15 +15,8 @@ every record in an HDR histogram (same process, same clock). MB = 10^6 bytes.`;
 
   static override flags = {
     ...benchFlags,
-    partitions: Flags.integer({ description: 'Partitions when the topic has to be created.', default: 1 }),
-    'record-size': Flags.integer({ description: 'Bytes per record value (>= 8).', default: 1024 }),
+    ...produceFlags({ recordSize: 1024, lingerMs: 1 }),
     rate: Flags.integer({ description: 'Records per second.', required: true }),
-    records: Flags.integer({ description: 'Stop after this many records.' }),
-    duration: Flags.string({ description: 'Stop after this long (10s, 500ms, 2m).' }),
-    acks: Flags.string({ description: 'acks: 0, 1, -1 or all.', default: 'all' }),
-    'batch-bytes': Flags.integer({ description: 'Largest record batch.', default: 1048576 }),
-    'linger-ms': Flags.integer({ description: 'How long records gather into a batch.', default: 1 }),
-    inflight: Flags.integer({ description: 'Pipelined produce requests.', default: 5 }),
   };
 
   async run(): Promise<E2eBenchResult> {
@@ -31,18 +24,8 @@ every record in an HDR histogram (same process, same clock). MB = 10^6 bytes.`;
     let options;
     try {
       options = {
-        ...checkProduceOptions({
-          bootstrap: flags['bootstrap-server'],
-          topic: flags.topic,
-          partitions: flags.partitions,
-          recordSize: flags['record-size'],
-          records: flags.records,
-          durationMs: flags.duration !== undefined ? parseDuration(flags.duration) : undefined,
-          acks: parseAcks(flags.acks),
+        ...produceOptionsFrom(flags, {
           compression: 'none',
-          batchBytes: flags['batch-bytes'],
-          lingerMs: flags['linger-ms'],
-          inflight: flags.inflight,
           connections: 1,
           rate: flags.rate,
           stampSendTime: true,

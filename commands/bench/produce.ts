@@ -1,15 +1,9 @@
 import { Command, Flags } from '@oclif/core';
-import {
-  BenchOptionError,
-  checkProduceOptions,
-  parseAcks,
-  parseDuration,
-  type ProduceBenchOptions,
-} from '../../src/bench/options.js';
+import { BenchOptionError, type ProduceBenchOptions } from '../../src/bench/options.js';
 import { runProduceBench, type ProduceBenchResult } from '../../src/bench/produce.js';
 import { outputMode, runWithOutput } from '../../src/bench/render.js';
 import type { CompressionType } from '../../src/protocol/records/compression/index.js';
-import { benchFlags } from '../../src/bench/flags.js';
+import { benchFlags, produceFlags, produceOptionsFrom } from '../../src/bench/flags.js';
 
 export default class BenchProduce extends Command {
   static override summary = 'Produce load against any Kafka broker and measure throughput and latency.';
@@ -25,25 +19,12 @@ and only the summary object with --json. MB = 10^6 bytes.`;
 
   static override flags = {
     ...benchFlags,
-    partitions: Flags.integer({ description: 'Partitions when the topic has to be created.', default: 1 }),
-    'record-size': Flags.integer({ description: 'Bytes per record value.', default: 100 }),
-    records: Flags.integer({ description: 'Stop after this many records.' }),
-    duration: Flags.string({ description: 'Stop after this long (10s, 500ms, 2m).' }),
-    acks: Flags.string({ description: 'acks: 0, 1, -1 or all.', default: 'all' }),
+    ...produceFlags({ recordSize: 100, lingerMs: 5 }),
     compression: Flags.string({
       description: 'Batch compression.',
       options: ['none', 'gzip', 'snappy', 'lz4', 'zstd'],
       default: 'none',
     }),
-    'batch-bytes': Flags.integer({
-      description: 'Target record batch size (1048576 = MegaBatch).',
-      default: 1048576,
-    }),
-    'linger-ms': Flags.integer({
-      description: 'With --rate: how long records gather into a batch.',
-      default: 5,
-    }),
-    inflight: Flags.integer({ description: 'Pipelined requests per connection.', default: 5 }),
     connections: Flags.integer({ description: 'Connections per broker.', default: 1 }),
     rate: Flags.integer({ description: 'Records per second (default: as fast as possible).' }),
   };
@@ -52,18 +33,8 @@ and only the summary object with --json. MB = 10^6 bytes.`;
     const { flags } = await this.parse(BenchProduce);
     let options: ProduceBenchOptions;
     try {
-      options = checkProduceOptions({
-        bootstrap: flags['bootstrap-server'],
-        topic: flags.topic,
-        partitions: flags.partitions,
-        recordSize: flags['record-size'],
-        records: flags.records,
-        durationMs: flags.duration !== undefined ? parseDuration(flags.duration) : undefined,
-        acks: parseAcks(flags.acks),
+      options = produceOptionsFrom(flags, {
         compression: flags.compression as CompressionType,
-        batchBytes: flags['batch-bytes'],
-        lingerMs: flags['linger-ms'],
-        inflight: flags.inflight,
         connections: flags.connections,
         rate: flags.rate,
       });
