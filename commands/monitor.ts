@@ -6,7 +6,8 @@ import { monitorLive, monitorOnce, monitorPlain, type MonitorOptions } from '../
 import type { MonitorSnapshot } from '../src/monitor/types.js';
 
 export default class Monitor extends ClusterCommand {
-  static override summary = 'Watch a running cluster live: brokers, topic rates, consumer lag, request latency.';
+  static override summary =
+    'Watch a running cluster live: brokers, topic rates, consumer lag, request latency.';
   static override description = `A terminal dashboard, the "top" of Kafka. Produce rates come from log end offset deltas and lag from committed offsets, over the Kafka protocol, so those panels work against any Kafka broker. Fetch rates, request latency and errors per API, and broker version and uptime come from FluxMQ's management HTTP port (/metrics, /v1/status): give it with --http, or the monitor looks for it on each broker's host at port 9644.
 
 Keys: tab or arrows move between panels, up/down/PgUp/PgDn scroll, / filters topics and groups, s changes the sort, p pauses, q quits. Without a terminal, plain tables are printed every interval. --once (or --json) prints one snapshot from two polls an interval apart and exits.
@@ -30,7 +31,8 @@ Each poll costs the cluster one Metadata request, and per broker one ListOffsets
 
   static override flags = {
     http: Flags.string({
-      summary: "FluxMQ management HTTP base URL (e.g. http://127.0.0.1:9644); repeat or comma-separate for several brokers.",
+      summary:
+        'FluxMQ management HTTP base URL (e.g. http://127.0.0.1:9644); repeat or comma-separate for several brokers.',
       multiple: true,
       delimiter: ',',
       env: 'FLUXMQ_MONITOR_HTTP',
@@ -71,7 +73,8 @@ Each poll costs the cluster one Metadata request, and per broker one ListOffsets
     if (intervalMs < 100) this.usage(`--interval must be at least 100ms, got ${flags.interval}`);
     const http = (flags.http ?? []).map((u) => u.trim()).filter((u) => u !== '');
     for (const u of http) {
-      if (!/^https?:\/\/[^/]+/.test(u)) this.usage(`--http expects a URL like http://127.0.0.1:9644, got '${u}'`);
+      if (!/^https?:\/\/[^/]+/.test(u))
+        this.usage(`--http expects a URL like http://127.0.0.1:9644, got '${u}'`);
     }
     const opts: MonitorOptions = {
       bootstrap: flags['bootstrap-server'],

@@ -124,6 +124,10 @@ then the --config file (TOML, YAML or .properties, with Kafka's key names), then
       };
       process.once('SIGINT', shutdown);
       process.once('SIGTERM', shutdown);
+      process.on('SIGHUP', () => {
+        logger.info({ signal: 'SIGHUP' }, 'signal received: reloading TLS certificates');
+        broker.reloadCertificates();
+      });
     });
   }
 }

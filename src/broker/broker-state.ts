@@ -1,6 +1,7 @@
 // Everything a request handler may use, wired once when the broker starts.
 
 import type { GroupCoordinator } from '../coordinator/group/index.js';
+import type { TransactionCoordinator } from '../coordinator/txn/index.js';
 import type { Logger } from '../observability/logger.js';
 import type { BrokerMetrics } from '../observability/metrics.js';
 import type { LogManager } from '../storage/index.js';
@@ -9,6 +10,7 @@ import type { Dispatcher } from './dispatcher.js';
 import type { FetchPurgatory } from './purgatory.js';
 import type { BrokerSettings } from './settings.js';
 import type { TopicManager } from './topics.js';
+import type { SecurityManager } from '../security/manager.js';
 
 export interface BrokerEndpoint {
   listener: string;
@@ -29,10 +31,14 @@ export interface BrokerState {
   dispatcher: Dispatcher;
   /** Consumer groups and committed offsets (also the metrics layer's GroupMetricsSource). */
   groups: GroupCoordinator;
+  /** Producer ids, idempotent producer state per partition, transactions. */
+  txn: TransactionCoordinator;
   /** Request, topic and connection counters (absent when the broker runs without metrics). */
   metrics?: BrokerMetrics;
   /** Endpoints handed to clients in Metadata (filled once listeners are bound). */
   endpoints: BrokerEndpoint[];
   /** The leader epoch of every partition on a single broker. */
   leaderEpoch: number;
+  /** ACLs, SCRAM credentials, the authorizer (null when off) and SASL settings. */
+  security?: SecurityManager;
 }

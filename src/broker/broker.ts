@@ -14,6 +14,7 @@ import type {
 import { crc32cImplementation } from '../protocol/records/crc32c.js';
 import { LogManager } from '../storage/index.js';
 import { GroupCoordinator, OFFSETS_TOPIC } from '../coordinator/group/index.js';
+import { TransactionCoordinator } from '../coordinator/txn/index.js';
 import { BrokerConfigs } from './broker-configs.js';
 import type { BrokerEndpoint, BrokerState } from './broker-state.js';
 import { Dispatcher } from './dispatcher.js';
@@ -23,6 +24,7 @@ import { BrokerServer } from './server.js';
 import { settingsFromConfig, type BrokerSettings } from './settings.js';
 import { TopicManager } from './topics.js';
 import { FLUXMQ_VERSION } from '../version.js';
+import { SecurityManager } from '../security/manager.js';
 
 export { FLUXMQ_VERSION };
 
@@ -98,6 +100,15 @@ export class Broker {
       leaderEpoch: () => state.leaderEpoch,
       onAppend: (partition, bytes) => state.purgatory.notify(partitionKey(OFFSETS_TOPIC, partition), bytes),
     });
+    const txn = new TransactionCoordinator({
+      dataDir: settings.dataDir,
+      topics,
+      groups,
+      config: settings.txn,
+      logger,
+      leaderEpoch: () => state.leaderEpoch,
+      onAppend: (topic, partition, bytes) => state.purgatory.notify(partitionKey(topic, partition), bytes),
+    });
     const state: BrokerState = {
       nodeId: settings.nodeId,
       clusterId: logs.meta.clusterId,
@@ -109,13 +120,20 @@ export class Broker {
       purgatory: new FetchPurgatory(),
       dispatcher: new Dispatcher(ALL_HANDLERS),
       groups,
+      txn,
       endpoints: [],
       leaderEpoch: 0,
       metrics: this.metrics,
+      security: new SecurityManager(settings.security, settings.dataDir, logger),
     };
     this.state = state;
     // groups load from __consumer_offsets while the listeners already serve (COORDINATOR_LOAD_IN_PROGRESS)
     groups.startup().catch(() => {});
+    // transactions load after the groups (committing a transaction may commit group offsets)
+    void groups
+      .startup()
+      .then(() => txn.startup())
+      .catch(() => {});
     this.phase = 'binding';
     this.metrics?.attach(this.metricsSource(state));
     const server = new BrokerServer(state, logger);
@@ -144,6 +162,11 @@ export class Broker {
     );
   }
 
+  /** Re-reads the TLS key, certificates and CAs (SIGHUP); new connections use them. */
+  reloadCertificates(): void {
+    this.server?.reloadTls();
+  }
+
   /** Stops accepting, finishes in-flight requests, flushes the log and writes checkpoints. */
   stop(): Promise<void> {
     this.stopping ??= this.doStop();
@@ -157,6 +180,7 @@ export class Broker {
     this.logger.info('shutting down');
     state.purgatory.completeAll();
     state.groups.shutdown();
+    state.txn.shutdown();
     await this.server?.close();
     state.logs.close();
     this.phase = 'stopped';

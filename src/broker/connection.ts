@@ -20,6 +20,15 @@ import { API_SPECS, ApiKey } from '../protocol/messages/index.js';
 import type { BrokerState } from './broker-state.js';
 import type { ConnectionInfo, RequestContext } from './handler.js';
 import { apiVersionsFallbackResponse } from './handlers/api-versions.js';
+import { AuthenticationError, type SecuritySession } from '../security/sasl.js';
+import { authorizeRequest } from '../security/request-authorization.js';
+
+/** What a SASL listener answers before the client has authenticated. */
+const PRE_AUTHENTICATION_APIS: ReadonlySet<number> = new Set([
+  ApiKey.ApiVersions,
+  ApiKey.SaslHandshake,
+  ApiKey.SaslAuthenticate,
+]);
 
 /** Stop reading from a client that has this many requests waiting for their responses. */
 const MAX_QUEUED_REQUESTS = 500;
@@ -48,6 +57,8 @@ export class Connection {
     private readonly broker: BrokerState,
     private readonly logger: Logger,
     private readonly onClose: (c: Connection) => void,
+    /** Principal and SASL state; absent when the broker runs without its security layer. */
+    private readonly session?: SecuritySession,
   ) {
     this.decoder = new FrameDecoder(broker.settings.socketRequestMaxBytes);
     socket.setNoDelay(true);
@@ -106,6 +117,10 @@ export class Connection {
   }
 
   private handleFrame(frame: Buffer, arrived: number): void {
+    if (this.session?.rawTokens) {
+      this.handleRawSaslToken(frame);
+      return;
+    }
     let header: RequestHeader;
     let body: Reader;
     try {
@@ -119,6 +134,13 @@ export class Connection {
     const spec = API_SPECS.get(apiKey);
     if (!handler || !spec) {
       this.protocolViolation(`unknown API key ${apiKey}`, 'unknown_api', undefined, header);
+      return;
+    }
+
+    const session = this.session;
+    if (session && !PRE_AUTHENTICATION_APIS.has(apiKey) && (!session.authenticated || session.expired())) {
+      const what = session.authenticated ? 'SASL session expired' : `${spec.name} before authentication`;
+      this.protocolViolation(what, 'unauthenticated', undefined, header);
       return;
     }
 
@@ -176,6 +198,28 @@ export class Connection {
       return;
     }
 
+    // The authorization step: a whole request refused, or its unauthorized resources taken out
+    // before the handler runs and answered with their error codes afterwards.
+    let merge: ((res: unknown) => unknown) | undefined;
+    const authorizer = this.broker.security?.authorizer;
+    if (authorizer && session) {
+      const step = authorizeRequest(apiKey, request, { authorizer, session, broker: this.broker, header });
+      if (step.errorCode !== undefined) {
+        const res = handler.errorResponse?.(request, step.errorCode, ctx) ?? null;
+        if (res === null) {
+          this.queue.pop();
+          this.protocolViolation(`${spec.name} not authorized`, 'unauthenticated', undefined, header);
+          return;
+        }
+        this.complete(slot, header, apiVersion, res);
+        return;
+      }
+      if (step.request !== undefined) request = step.request;
+      merge = step.merge;
+    }
+    const done = (res: unknown): void =>
+      this.complete(slot, header, apiVersion, merge && res !== null ? merge(res) : res);
+
     let result: unknown;
     try {
       result = handler.handle(request, ctx);
@@ -184,12 +228,36 @@ export class Connection {
       return;
     }
     if (result instanceof Promise) {
-      result.then(
-        (res) => this.complete(slot, header, apiVersion, res),
-        (err) => this.handlerFailed(slot, header, request, err),
-      );
+      result.then(done, (err) => this.handlerFailed(slot, header, request, err));
     } else {
-      this.complete(slot, header, apiVersion, result);
+      done(result);
+    }
+  }
+
+  /** A SASL token after a v0 SaslHandshake: raw bytes in a size-prefixed frame, answered the same way. */
+  private handleRawSaslToken(frame: Buffer): void {
+    const session = this.session!;
+    const security = this.broker.security!;
+    const slot: Slot = { buffers: null, done: false, stats: null, start: 0 };
+    this.queue.push(slot);
+    try {
+      if (security.blocked(session.clientHost)) throw new AuthenticationError('too many failed attempts');
+      const out = session.step(frame, security.settings.reauthMs);
+      if (out.done) session.rawTokens = false;
+      const size = Buffer.alloc(4);
+      size.writeInt32BE(out.token.length);
+      slot.buffers = [size, out.token];
+      slot.done = true;
+      this.scheduleFlush();
+    } catch (err) {
+      if (!(err instanceof AuthenticationError)) throw err;
+      session.fail();
+      security.recordFailure(session.clientHost, { conn: this.info, mechanism: session.mechanism, reason: err.message });
+      this.closeAfterFlush = true;
+      setTimeout(() => {
+        slot.done = true;
+        this.flush();
+      }, security.settings.failedAuthDelayMs).unref();
     }
   }
 
@@ -199,6 +267,7 @@ export class Connection {
       connection: this.info,
       broker: this.broker,
       logger: this.logger,
+      session: this.session,
       closeConnection: () => {
         this.closeAfterFlush = true;
       },

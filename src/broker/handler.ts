@@ -3,6 +3,7 @@
 
 import type { Logger } from '../observability/logger.js';
 import type { RequestHeader } from '../protocol/framing.js';
+import type { SecuritySession } from '../security/sasl.js';
 import type { BrokerState } from './broker-state.js';
 
 export interface ConnectionInfo {
@@ -16,6 +17,8 @@ export interface RequestContext {
   connection: ConnectionInfo;
   broker: BrokerState;
   logger: Logger;
+  /** The connection's principal and SASL state (absent outside a real connection). */
+  session?: SecuritySession;
   /** Close this connection after this request (Kafka does so for errors on acks=0 produce). */
   closeConnection(): void;
 }

@@ -1,7 +1,9 @@
-// TCP listeners and the set of open connections. Shutdown stops accepting, lets in-flight requests
+// TCP and TLS listeners and the set of open connections. Shutdown stops accepting, lets in-flight requests
 // finish (bounded by a grace period), then closes what is left.
 
 import { createServer, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer, TLSSocket, type Server as TlsServer } from 'node:tls';
+import { certificatePrincipal, tlsContextOptions } from '../security/tls.js';
 import type { ListenerSpec } from '../config/listeners.js';
 import type { Logger } from '../observability/logger.js';
 import type { BrokerEndpoint, BrokerState } from './broker-state.js';
@@ -25,7 +27,8 @@ export class BrokerServer {
   async listen(specs: ListenerSpec[]): Promise<BrokerEndpoint[]> {
     const bound: BrokerEndpoint[] = [];
     for (const spec of specs) {
-      const server = createServer({ noDelay: true }, (socket) => this.accept(spec, socket));
+      const tls = spec.securityProtocol === 'SSL' || spec.securityProtocol === 'SASL_SSL';
+      const server = tls ? this.tlsServer(spec) : createServer({ noDelay: true }, (s) => this.accept(spec, s));
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
         server.listen({ host: spec.host || undefined, port: spec.port, backlog: 1024 }, () => {
@@ -50,6 +53,39 @@ export class BrokerServer {
     return bound;
   }
 
+  private tlsServer(spec: ListenerSpec): TlsServer {
+    const s = this.broker.settings.security.tls;
+    const server = createTlsServer(
+      {
+        ...tlsContextOptions(s),
+        requestCert: s.clientAuth !== 'none',
+        rejectUnauthorized: s.clientAuth === 'required',
+        noDelay: true,
+      },
+      (socket) => this.accept(spec, socket),
+    );
+    server.on('tlsClientError', (err, socket) =>
+      this.logger.info(
+        { listener: spec.name, remoteAddress: socket.remoteAddress, err: err.message },
+        'TLS handshake failed',
+      ),
+    );
+    return server;
+  }
+
+  /** Re-reads key, certificates and CAs for every TLS listener (new connections use them). */
+  reloadTls(): void {
+    for (const { spec, server } of this.servers) {
+      if (!('setSecureContext' in server)) continue;
+      try {
+        (server as TlsServer).setSecureContext(tlsContextOptions(this.broker.settings.security.tls));
+        this.logger.info({ listener: spec.name }, 'TLS certificates reloaded');
+      } catch (err) {
+        this.logger.error({ listener: spec.name, err: (err as Error).message }, 'TLS reload failed; keeping the old certificates');
+      }
+    }
+  }
+
   private accept(spec: ListenerSpec, socket: Socket): void {
     const info = {
       id: this.nextConnectionId++,
@@ -58,10 +94,23 @@ export class BrokerServer {
     };
     const stats = this.broker.metrics?.listener(spec.name);
     if (stats) stats.opened++;
-    const conn = new Connection(socket, info, this.broker, this.logger, (c) => {
-      if (stats) stats.closed++;
-      this.connections.delete(c);
-    });
+    const certPrincipal = socket instanceof TLSSocket ? certificatePrincipal(socket) : null;
+    const session = this.broker.security?.newSession(
+      spec.securityProtocol,
+      socket.remoteAddress?.replace(/^::ffff:/, '') ?? '',
+      certPrincipal,
+    );
+    const conn = new Connection(
+      socket,
+      info,
+      this.broker,
+      this.logger,
+      (c) => {
+        if (stats) stats.closed++;
+        this.connections.delete(c);
+      },
+      session,
+    );
     this.connections.add(conn);
   }
 

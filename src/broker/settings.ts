@@ -2,9 +2,11 @@
 
 import type { ConfigSource, ResolvedConfig } from '../config/load.js';
 import type { ConfigValue } from '../config/schema.js';
-import { parseListeners, type ListenerSpec } from '../config/listeners.js';
+import { parseListeners, parseProtocolMap, type ListenerSpec } from '../config/listeners.js';
+import { securitySettingsFromConfig, type SecuritySettings } from '../security/settings.js';
 import type { CleanerConfig, LogConfig } from '../storage/index.js';
 import { groupCoordinatorConfig, type GroupCoordinatorConfig } from '../coordinator/group/config.js';
+import { txnConfig, type TxnConfig } from '../coordinator/txn/config.js';
 
 export interface BrokerSettings {
   nodeId: number;
@@ -28,15 +30,20 @@ export interface BrokerSettings {
   staticConfig: readonly { name: string; value: ConfigValue; source: ConfigSource }[];
   /** Consumer groups and committed offsets (group.*, offsets.*, offset.metadata.max.bytes). */
   groups: GroupCoordinatorConfig;
+  /** Producer ids, idempotence and transactions (transaction.*, transactional.id.*, producer.id.*). */
+  txn: TxnConfig;
+  /** TLS, SASL and authorization (ssl.*, sasl.*, authorizer.class.name, super.users, ...). */
+  security: SecuritySettings;
 }
 
 export function settingsFromConfig(config: ResolvedConfig): BrokerSettings {
   const advertised = config.get<string>('advertised.listeners');
+  const protocols = parseProtocolMap(config.get<string>('listener.security.protocol.map'));
   return {
     nodeId: config.get<number>('node.id'),
     clusterId: config.get<string>('cluster.id'),
-    listeners: parseListeners(config.get<string>('listeners')),
-    advertisedListeners: advertised ? parseListeners(advertised, 'advertised.listeners') : [],
+    listeners: parseListeners(config.get<string>('listeners'), 'listeners', protocols),
+    advertisedListeners: advertised ? parseListeners(advertised, 'advertised.listeners', protocols) : [],
     dataDir: config.get<string>('log.dirs').split(',')[0]!.trim(),
     numPartitions: config.get<number>('num.partitions'),
     defaultReplicationFactor: config.get<number>('default.replication.factor'),
@@ -72,5 +79,7 @@ export function settingsFromConfig(config: ResolvedConfig): BrokerSettings {
     deleteTopicEnable: config.get<boolean>('delete.topic.enable'),
     staticConfig: config.entries(),
     groups: groupCoordinatorConfig(config),
+    txn: txnConfig(config),
+    security: securitySettingsFromConfig(config),
   };
 }

@@ -121,7 +121,8 @@ function coerce(key: ConfigKey, raw: unknown, where: string): ConfigValue {
     case 'double': {
       const n =
         typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : NaN;
-      if (!Number.isFinite(n)) throw new ConfigError(`${where}: expected a number, got ${JSON.stringify(raw)}`);
+      if (!Number.isFinite(n))
+        throw new ConfigError(`${where}: expected a number, got ${JSON.stringify(raw)}`);
       return n;
     }
     case 'boolean': {

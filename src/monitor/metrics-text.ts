@@ -89,7 +89,8 @@ export function parseSamples(text: string, prefix = 'fluxmq_'): Sample[] {
 
 function topicOf(d: MetricsDigest, topic: string): TopicCounters {
   let t = d.topics.get(topic);
-  if (!t) d.topics.set(topic, (t = { messagesIn: 0, bytesIn: 0, messagesOut: 0, bytesOut: 0, sizeBytes: null }));
+  if (!t)
+    d.topics.set(topic, (t = { messagesIn: 0, bytesIn: 0, messagesOut: 0, bytesOut: 0, sizeBytes: null }));
   return t;
 }
 
@@ -144,7 +145,8 @@ export function digestMetrics(text: string): MetricsDigest {
         }
         break;
       case 'fluxmq_connections_active':
-        if (l.listener !== undefined) d.connections.set(l.listener, (d.connections.get(l.listener) ?? 0) + s.value);
+        if (l.listener !== undefined)
+          d.connections.set(l.listener, (d.connections.get(l.listener) ?? 0) + s.value);
         break;
       case 'fluxmq_event_loop_delay_seconds':
         if (l.quantile === '0.99') d.eventLoopP99Seconds = s.value;

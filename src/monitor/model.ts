@@ -60,7 +60,10 @@ export function histogramQuantile(buckets: Map<number, number>, q: number): numb
 }
 
 /** Bucket counts added between two scrapes (a reset counts from zero). */
-export function bucketDelta(prev: Map<number, number> | undefined, cur: Map<number, number>): Map<number, number> {
+export function bucketDelta(
+  prev: Map<number, number> | undefined,
+  cur: Map<number, number>,
+): Map<number, number> {
   if (!prev) return new Map(cur);
   const cumulativeReset = [...cur].some(([le, n]) => n < (prev.get(le) ?? 0));
   const out = new Map<number, number>();
@@ -69,7 +72,10 @@ export function bucketDelta(prev: Map<number, number> | undefined, cur: Map<numb
 }
 
 /** Partition lags of a group against the log end offsets (key `topic:partition`). */
-export function groupLags(committed: GroupSample['committed'], ends: Map<string, number | null>): PartitionLag[] {
+export function groupLags(
+  committed: GroupSample['committed'],
+  ends: Map<string, number | null>,
+): PartitionLag[] {
   return committed.map((c) => {
     const end = ends.get(`${c.topic}:${c.partition}`) ?? null;
     return {
@@ -134,7 +140,10 @@ export class MonitorModel {
       error: raw.error,
       clusterId: raw.clusterId,
       controllerId: raw.controllerId,
-      brokers: this.brokers(raw),
+      brokers:
+        raw.brokers.length > 0
+          ? this.brokers(raw)
+          : (last?.brokers ?? []).map((b) => ({ ...b, reachable: false, error: raw.error })),
       // the last topics and groups seen, with no rates: they are not current
       topics: (last?.topics ?? []).map((t) => ({
         ...t,
@@ -159,7 +168,8 @@ export class MonitorModel {
     const metricsSeconds = metrics && prevMetrics ? (metrics.atMs - prevMetrics.atMs) / 1000 : null;
 
     const ends = new Map<string, number | null>();
-    for (const t of raw.topics!) for (const p of t.partitions) ends.set(`${t.name}:${p.partition}`, p.endOffset);
+    for (const t of raw.topics!)
+      for (const p of t.partitions) ends.set(`${t.name}:${p.partition}`, p.endOffset);
     const prevEnds = new Map<string, number | null>();
     const prevTopics = new Set<string>();
     for (const t of prev?.topics ?? []) {
@@ -189,7 +199,8 @@ export class MonitorModel {
         const before = prev.logDirSizes.get(t.name);
         const now = raw.logDirSizes.get(t.name);
         // growth of the log on disk; retention deleting segments makes it meaningless, so unknown
-        if (before !== undefined && now !== undefined && now >= before) produceBytesRate = perSecond(now - before, seconds);
+        if (before !== undefined && now !== undefined && now >= before)
+          produceBytesRate = perSecond(now - before, seconds);
       }
       topics.push({
         name: t.name,
@@ -201,18 +212,23 @@ export class MonitorModel {
         fetchRate: m && pm ? perSecond(counterDelta(pm.messagesOut, m.messagesOut), metricsSeconds) : null,
         fetchBytesRate: m && pm ? perSecond(counterDelta(pm.bytesOut, m.bytesOut), metricsSeconds) : null,
         sizeBytes: size,
-        history: produceRate === null ? (this.topicHistory.get(t.name) ?? []) : pushHistory(this.topicHistory, t.name, produceRate),
+        history:
+          produceRate === null
+            ? (this.topicHistory.get(t.name) ?? [])
+            : pushHistory(this.topicHistory, t.name, produceRate),
       });
     }
-    for (const name of this.topicHistory.keys()) if (!raw.topics!.some((t) => t.name === name)) this.topicHistory.delete(name);
+    for (const name of this.topicHistory.keys())
+      if (!raw.topics!.some((t) => t.name === name)) this.topicHistory.delete(name);
 
     const prevGroups = new Map((prev?.groups ?? []).map((g) => [g.groupId, g]));
     const prevLast = new Map((this.last?.groups ?? []).map((g) => [g.groupId, g]));
     const groups: GroupView[] = raw.groups!.map((g) => {
       const lags = groupLags(g.committed, ends);
-      const totalLag = lags.length === 0 || lags.some((l) => l.lag === null) ? null : lags.reduce((a, l) => a + l.lag!, 0);
+      const totalLag =
+        lags.length === 0 || lags.some((l) => l.lag === null) ? null : lags.reduce((a, l) => a + l.lag!, 0);
       const before = prevGroups.get(g.groupId);
-      const beforeLag = prev ? prevLast.get(g.groupId)?.totalLag ?? null : null;
+      const beforeLag = prev ? (prevLast.get(g.groupId)?.totalLag ?? null) : null;
       let committedDelta: number | null = null;
       if (before) {
         const was = new Map(before.committed.map((c) => [`${c.topic}:${c.partition}`, c.offset]));
@@ -227,7 +243,8 @@ export class MonitorModel {
           committedDelta += c.offset - w;
         }
       }
-      const lagTrend = totalLag !== null && beforeLag !== null ? perSecond(totalLag - beforeLag, seconds) : null;
+      const lagTrend =
+        totalLag !== null && beforeLag !== null ? perSecond(totalLag - beforeLag, seconds) : null;
       return {
         groupId: g.groupId,
         protocolType: g.protocolType,
@@ -237,17 +254,24 @@ export class MonitorModel {
         totalLag,
         lagTrend,
         commitRate: perSecond(committedDelta, seconds),
-        lagHistory: totalLag === null ? (this.lagHistory.get(g.groupId) ?? []) : pushHistory(this.lagHistory, g.groupId, totalLag),
+        lagHistory:
+          totalLag === null
+            ? (this.lagHistory.get(g.groupId) ?? [])
+            : pushHistory(this.lagHistory, g.groupId, totalLag),
         partitions: lags.length,
         topics: [...new Set(lags.map((l) => l.topic))].sort(),
         worst: lags
           .filter((l) => l.lag !== null && l.lag > 0)
-          .sort((a, b) => b.lag! - a.lag! || (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition))
+          .sort(
+            (a, b) =>
+              b.lag! - a.lag! || (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition),
+          )
           .slice(0, WORST_PARTITIONS),
         error: g.error,
       };
     });
-    for (const id of this.lagHistory.keys()) if (!raw.groups!.some((g) => g.groupId === id)) this.lagHistory.delete(id);
+    for (const id of this.lagHistory.keys())
+      if (!raw.groups!.some((g) => g.groupId === id)) this.lagHistory.delete(id);
 
     const requests = metrics ? this.apis(metrics.digest, prevMetrics?.digest ?? null, metricsSeconds) : null;
     const notes = [...raw.notes];
@@ -294,7 +318,10 @@ export class MonitorModel {
         state: status?.state ?? null,
         uptimeSeconds: status?.uptimeSeconds ?? null,
         connections: status?.connections ?? null,
-        listeners: [...new Set(names)].map((name) => ({ name, connections: m?.connections.get(name) ?? null })),
+        listeners: [...new Set(names)].map((name) => ({
+          name,
+          connections: m?.connections.get(name) ?? null,
+        })),
         eventLoopP99Ms: m?.eventLoopP99Seconds != null ? m.eventLoopP99Seconds * 1000 : null,
       };
     });

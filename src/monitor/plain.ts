@@ -2,15 +2,7 @@
 // requests), for pipes and logs.
 
 import { table } from '../cli/table.js';
-import {
-  fmtBytes,
-  fmtCount,
-  fmtLatency,
-  fmtMBps,
-  fmtMsgRate,
-  fmtTrend,
-  fmtUptime,
-} from './format.js';
+import { fmtBytes, fmtCount, fmtLatency, fmtMBps, fmtMsgRate, fmtTrend, fmtUptime } from './format.js';
 import type { MonitorSnapshot } from './types.js';
 import { arrange } from './view.js';
 
@@ -21,7 +13,8 @@ export function brokerStatus(b: MonitorSnapshot['brokers'][number]): string {
 
 export function renderPlain(s: MonitorSnapshot, filter = ''): string {
   const out: string[] = [];
-  const rates = s.sampleSeconds !== null ? `rates over ${s.sampleSeconds.toFixed(1)} s` : 'rates after the next poll';
+  const rates =
+    s.sampleSeconds !== null ? `rates over ${s.sampleSeconds.toFixed(1)} s` : 'rates after the next poll';
   out.push(
     `fluxmq monitor ${s.bootstrap}  cluster ${s.clusterId ?? '-'}  ${s.at}  ${s.reachable ? rates : `UNREACHABLE: ${s.error}`}`,
   );

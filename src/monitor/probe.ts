@@ -154,7 +154,8 @@ const DISCOVERY_BACKOFF_POLLS = 10;
 
 export class ClusterProbe implements Sampler {
   private client: ClusterClient | null = null;
-  private lastBrokers: BrokerInfo[] = [];
+  /** Every broker seen since the monitor started: one that leaves the metadata still shows, as unreachable. */
+  private readonly knownBrokers = new Map<number, BrokerInfo>();
   private clusterId: string | null = null;
   private controllerId = -1;
   private poll = 0;
@@ -181,7 +182,8 @@ export class ClusterProbe implements Sampler {
     this.clusterId = meta.clusterId;
     this.controllerId = meta.controllerId;
     const brokers = [...client.brokers.values()].sort((a, b) => a.nodeId - b.nodeId);
-    this.lastBrokers = brokers;
+    for (const b of brokers) this.knownBrokers.set(b.nodeId, b);
+    const gone = [...this.knownBrokers.values()].filter((k) => !client.brokers.has(k.nodeId));
 
     const topics: TopicSample[] = meta.topics
       .filter((t) => t.errorCode === 0 && t.name)
@@ -235,12 +237,20 @@ export class ClusterProbe implements Sampler {
       error: null,
       clusterId: meta.clusterId,
       controllerId: meta.controllerId,
-      brokers: perBroker.map((r) => ({
-        ...r.broker,
-        reachable: r.reachable,
-        error: r.error,
-        http: http.byBroker.get(r.broker.nodeId) ?? null,
-      })),
+      brokers: [
+        ...perBroker.map((r) => ({
+          ...r.broker,
+          reachable: r.reachable,
+          error: r.error,
+          http: http.byBroker.get(r.broker.nodeId) ?? null,
+        })),
+        ...gone.map((b) => ({
+          ...b,
+          reachable: false,
+          error: 'not in the cluster metadata any more',
+          http: null,
+        })),
+      ].sort((a, b) => a.nodeId - b.nodeId),
       topics,
       groups,
       logDirSizes,
@@ -277,7 +287,9 @@ export class ClusterProbe implements Sampler {
       error,
       clusterId: this.clusterId,
       controllerId: this.controllerId,
-      brokers: this.lastBrokers.map((b) => ({ ...b, reachable: false, error, http: null })),
+      brokers: [...this.knownBrokers.values()]
+        .sort((a, b) => a.nodeId - b.nodeId)
+        .map((b) => ({ ...b, reachable: false, error, http: null })),
       topics: null,
       groups: null,
       logDirSizes: null,
@@ -303,7 +315,11 @@ export class ClusterProbe implements Sampler {
         timeoutMs: this.opts.requestTimeoutMs,
         topics: led.map(({ t, parts }) => ({
           name: t.name,
-          partitions: parts.map((p) => ({ partitionIndex: p.partition, currentLeaderEpoch: -1, timestamp: -1 })),
+          partitions: parts.map((p) => ({
+            partitionIndex: p.partition,
+            currentLeaderEpoch: -1,
+            timestamp: -1,
+          })),
         })),
       }),
       { min: 1 },
@@ -320,12 +336,20 @@ export class ClusterProbe implements Sampler {
   }
 
   /** The groups `coordinator` lists, described and with their committed offsets (two requests). */
-  private async groupsOf(client: ClusterClient, coordinator: number, notes: Set<string>): Promise<GroupSample[]> {
+  private async groupsOf(
+    client: ClusterClient,
+    coordinator: number,
+    notes: Set<string>,
+  ): Promise<GroupSample[]> {
     if (!(await client.supports(coordinator, ApiKey.ListGroups))) return [];
-    const { response: listed } = await client.request<ListGroupsResponse>(coordinator, ApiKey.ListGroups, () => ({
-      statesFilter: [],
-      typesFilter: [],
-    }));
+    const { response: listed } = await client.request<ListGroupsResponse>(
+      coordinator,
+      ApiKey.ListGroups,
+      () => ({
+        statesFilter: [],
+        typesFilter: [],
+      }),
+    );
     if (listed.errorCode !== 0) throw new Error(`ListGroups: ${errorName(listed.errorCode)}`);
     if (listed.groups.length === 0) return [];
     const ids = listed.groups.map((g) => g.groupId);
@@ -416,9 +440,13 @@ export class ClusterProbe implements Sampler {
   /** Bytes on disk by topic on one broker (null when it does not serve DescribeLogDirs). */
   private async logDirs(client: ClusterClient, broker: number): Promise<Map<string, number> | null> {
     if (!(await client.supports(broker, ApiKey.DescribeLogDirs))) return null;
-    const { response } = await client.request<DescribeLogDirsResponse>(broker, ApiKey.DescribeLogDirs, () => ({
-      topics: null,
-    }));
+    const { response } = await client.request<DescribeLogDirsResponse>(
+      broker,
+      ApiKey.DescribeLogDirs,
+      () => ({
+        topics: null,
+      }),
+    );
     const sizes = new Map<string, number>();
     for (const dir of response.results) {
       if (dir.errorCode !== 0) continue;

@@ -17,18 +17,36 @@ const desc =
     (value(b) ?? -Infinity) - (value(a) ?? -Infinity);
 
 export const TOPIC_SORTS: SortKey<TopicView>[] = [
-  { label: 'in msg/s', compare: (a, b) => desc<TopicView>((t) => t.produceRate)(a, b) || byName(a.name, b.name) },
-  { label: 'out msg/s', compare: (a, b) => desc<TopicView>((t) => t.fetchRate)(a, b) || byName(a.name, b.name) },
+  {
+    label: 'in msg/s',
+    compare: (a, b) => desc<TopicView>((t) => t.produceRate)(a, b) || byName(a.name, b.name),
+  },
+  {
+    label: 'out msg/s',
+    compare: (a, b) => desc<TopicView>((t) => t.fetchRate)(a, b) || byName(a.name, b.name),
+  },
   { label: 'size', compare: (a, b) => desc<TopicView>((t) => t.sizeBytes)(a, b) || byName(a.name, b.name) },
   { label: 'partitions', compare: (a, b) => b.partitions - a.partitions || byName(a.name, b.name) },
   { label: 'name', compare: (a, b) => byName(a.name, b.name) },
 ];
 
 export const GROUP_SORTS: SortKey<GroupView>[] = [
-  { label: 'lag', compare: (a, b) => desc<GroupView>((g) => g.totalLag)(a, b) || byName(a.groupId, b.groupId) },
-  { label: 'trend', compare: (a, b) => desc<GroupView>((g) => g.lagTrend)(a, b) || byName(a.groupId, b.groupId) },
-  { label: 'members', compare: (a, b) => desc<GroupView>((g) => g.members)(a, b) || byName(a.groupId, b.groupId) },
-  { label: 'state', compare: (a, b) => byName(a.state ?? '~', b.state ?? '~') || byName(a.groupId, b.groupId) },
+  {
+    label: 'lag',
+    compare: (a, b) => desc<GroupView>((g) => g.totalLag)(a, b) || byName(a.groupId, b.groupId),
+  },
+  {
+    label: 'trend',
+    compare: (a, b) => desc<GroupView>((g) => g.lagTrend)(a, b) || byName(a.groupId, b.groupId),
+  },
+  {
+    label: 'members',
+    compare: (a, b) => desc<GroupView>((g) => g.members)(a, b) || byName(a.groupId, b.groupId),
+  },
+  {
+    label: 'state',
+    compare: (a, b) => byName(a.state ?? '~', b.state ?? '~') || byName(a.groupId, b.groupId),
+  },
   { label: 'name', compare: (a, b) => byName(a.groupId, b.groupId) },
 ];
 

@@ -57,6 +57,7 @@ export const REJECT_REASONS = [
   'unknown_api',
   'unsupported_version',
   'malformed_request',
+  'unauthenticated',
 ] as const;
 export type RejectReason = (typeof REJECT_REASONS)[number];
 

@@ -32,7 +32,12 @@ import {
 import { compress, decompress } from '../protocol/records/compression/index.js';
 import { compressionTypeFromId, type CompressionType } from '../protocol/records/compression/types.js';
 import { CorruptRecordError } from '../protocol/records/errors.js';
-import { ByteCursor, sizeOfUnsignedVarint, writeUnsignedVarintAt, zigZag64 } from '../protocol/records/varint.js';
+import {
+  ByteCursor,
+  sizeOfUnsignedVarint,
+  writeUnsignedVarintAt,
+  zigZag64,
+} from '../protocol/records/varint.js';
 
 /** One record of a batch, as positions in the (uncompressed) records payload. */
 export interface RecordView {
@@ -140,7 +145,9 @@ function listRecords(
     };
   }
   if (c.pos !== payload.length) {
-    throw new CorruptRecordError(`${payload.length - c.pos} bytes left over after the batch's ${count} records`);
+    throw new CorruptRecordError(
+      `${payload.length - c.pos} bytes left over after the batch's ${count} records`,
+    );
   }
   return out;
 }
@@ -164,8 +171,11 @@ export async function rebuildBatch(
     if (r.timestamp > maxTimestamp) maxTimestamp = r.timestamp;
     size += rebase ? rebasedSize(r, newBase) : r.end - r.start;
   }
-  let records: Buffer = Buffer.allocUnsafe(size);
-  let at = 0;
+  // uncompressed: the records go straight into the new batch (one allocation)
+  const direct = parsed.compression === 'none';
+  let out: Buffer = direct ? Buffer.allocUnsafe(BATCH_HEADER_SIZE + size) : Buffer.alloc(0);
+  let records: Buffer = direct ? out : Buffer.allocUnsafe(size);
+  let at = direct ? RECORDS : 0;
   for (const r of kept) {
     if (!rebase) {
       at += payload.copy(records, at, r.start, r.end);
@@ -180,11 +190,12 @@ export async function rebuildBatch(
     at = writeUnsignedVarintAt(records, at, delta);
     at += rest.copy(records, at);
   }
-  if (parsed.compression !== 'none') records = await compress(parsed.compression, records);
-
-  const out = Buffer.allocUnsafe(BATCH_HEADER_SIZE + records.length);
+  if (!direct) {
+    records = await compress(parsed.compression, records);
+    out = Buffer.allocUnsafe(BATCH_HEADER_SIZE + records.length);
+    records.copy(out, RECORDS);
+  }
   batch.copy(out, 0, 0, BATCH_HEADER_SIZE);
-  records.copy(out, RECORDS);
   out.writeInt32BE(out.length - LOG_OVERHEAD, BATCH_LENGTH);
   let attributes = batch.readInt16BE(ATTRIBUTES);
   if (deleteHorizon !== null) attributes |= DELETE_HORIZON_FLAG;

@@ -27,9 +27,10 @@
 //
 // The work runs on the event loop in slices of at most ~4 ms or log.cleaner.io.buffer.size bytes,
 // with a setImmediate yield between slices, so produce and fetch keep being served; decompression
-// and compression of large batches and the fsyncs run on the libuv threadpool. A pass is abandoned
+// and compression of large batches, the fsyncs and the unlinks run on the libuv threadpool. A pass is abandoned
 // (its files removed) when the log changes under it: retention, DeleteRecords, deletion or shutdown.
 
+import fs from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import {
@@ -47,9 +48,9 @@ import {
 import { CorruptRecordError } from '../protocol/records/errors.js';
 import { type RecordView, emptyBatchHeader, readBatchRecords, rebuildBatch } from './cleaner-batch.js';
 import { type CleanedBatch, CleanedSegment } from './cleaned-segment.js';
-import { readOffsetCheckpoint, writeOffsetCheckpoint } from './checkpoint-file.js';
+import { formatOffsetCheckpoint, readOffsetCheckpoint } from './checkpoint-file.js';
 import { StorageError } from './errors.js';
-import { describeError } from './file-io.js';
+import { describeError, fsyncDirAsync } from './file-io.js';
 import { INT32_MAX } from './log-config.js';
 import type { CleanerPassStats, StorageObserver } from './observer.js';
 import type { PartitionLog } from './partition-log.js';
@@ -81,6 +82,11 @@ export const DEFAULT_CLEANER_CONFIG: CleanerConfig = Object.freeze({
 const KEY_OVERHEAD_BYTES = 64;
 /** Longest stretch of cleaning work between two yields to the event loop. */
 const SLICE_MS = 4;
+/**
+ * A delete horizon lies at most this far ahead (100 years), so that the record timestamp deltas
+ * rewritten against it stay exact in a varlong computed with JS numbers.
+ */
+const MAX_DELETE_RETENTION_MS = 100 * 365 * 24 * 3600 * 1000;
 
 export interface LogCleanerOptions {
   dataDir: string;
@@ -138,6 +144,21 @@ function tpKey(log: PartitionLog): string {
 
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
+/** Reads up to `length` bytes at `position` into buf[0..] on the threadpool; the bytes read. */
+async function readAsync(fd: number, buf: Buffer, length: number, position: number): Promise<number> {
+  let done = 0;
+  while (done < length) {
+    const n = await new Promise<number>((resolve, reject) =>
+      fs.read(fd, buf, done, length - done, position + done, (err, read) =>
+        err ? reject(err) : resolve(read),
+      ),
+    );
+    if (n === 0) break;
+    done += n;
+  }
+  return done;
+}
+
 export class LogCleaner {
   readonly config: CleanerConfig;
   private readonly dataDir: string;
@@ -156,7 +177,9 @@ export class LogCleaner {
   private timer: NodeJS.Timeout | null = null;
   private stopped = false;
   private running: Promise<unknown> = Promise.resolve();
+  /** Read and write buffers of the pass in progress (log.cleaner.io.buffer.size; grown for a larger batch). */
   private buffer: Buffer;
+  private writeBuffer: Buffer;
   private sliceStart = 0;
 
   constructor(opts: LogCleanerOptions) {
@@ -167,6 +190,7 @@ export class LogCleaner {
     this.now = opts.now ?? Date.now;
     this.observer = opts.observer;
     this.buffer = Buffer.allocUnsafe(this.config.ioBufferSize);
+    this.writeBuffer = Buffer.allocUnsafe(this.config.ioBufferSize);
     try {
       for (const e of readOffsetCheckpoint(this.checkpointFile) ?? []) {
         this.checkpoints.set(`${e.topic}-${e.partition}`, e.offset);
@@ -331,7 +355,11 @@ export class LogCleaner {
     return ts;
   }
 
-  private async clean(log: PartitionLog, range: CleanableRange, now: number): Promise<CleanerPassStats | null> {
+  private async clean(
+    log: PartitionLog,
+    range: CleanableRange,
+    now: number,
+  ): Promise<CleanerPassStats | null> {
     const key = tpKey(log);
     const started = performance.now();
     const pass: Pass = {
@@ -339,7 +367,7 @@ export class LogCleaner {
       now,
       map: new OffsetMap(this.config.dedupeBufferSize),
       mapEnd: range.firstDirtyOffset,
-      deleteRetentionMs: log.config.deleteRetentionMs,
+      deleteRetentionMs: Math.min(log.config.deleteRetentionMs, MAX_DELETE_RETENTION_MS),
       minHorizon: Number.POSITIVE_INFINITY,
       stats: {
         firstDirtyOffset: range.firstDirtyOffset,
@@ -380,14 +408,15 @@ export class LogCleaner {
     this.checkpoints.set(key, pass.mapEnd);
     if (Number.isFinite(pass.minHorizon)) this.horizons.set(key, pass.minHorizon);
     else this.horizons.delete(key);
-    this.writeCheckpoints();
+    await this.writeCheckpoints();
     pass.stats.seconds = (performance.now() - started) / 1000;
     this.observer?.logCleaned?.(key, pass.stats);
     this.logger.info({ topicPartition: key, ...pass.stats }, 'log cleaned');
     return pass.stats;
   }
 
-  private writeCheckpoints(): void {
+  /** Writes `cleaner-offset-checkpoint` atomically (tmp, fsync, rename, fsync dir) on the threadpool. */
+  private async writeCheckpoints(): Promise<void> {
     const live = new Map<string, PartitionLog>();
     for (const log of this.logs()) live.set(tpKey(log), log);
     const entries = [];
@@ -398,10 +427,23 @@ export class LogCleaner {
     }
     entries.sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition));
     try {
-      writeOffsetCheckpoint(this.checkpointFile, entries);
+      const file = this.checkpointFile;
+      const tmp = `${file}.tmp`;
+      const handle = await fs.promises.open(tmp, 'w');
+      try {
+        await handle.writeFile(formatOffsetCheckpoint(entries));
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      await fs.promises.rename(tmp, file);
+      await fsyncDirAsync(this.dataDir);
     } catch (err) {
       // losing it only means cleaning again what was clean
-      this.logger.warn({ dataDir: this.dataDir, err: describeError(err) }, 'cannot write the cleaner checkpoint');
+      this.logger.warn(
+        { dataDir: this.dataDir, err: describeError(err) },
+        'cannot write the cleaner checkpoint',
+      );
     }
   }
 
@@ -434,22 +476,37 @@ export class LogCleaner {
       await this.step(pass);
       if (seg.closed) throw new CleaningAborted(`segment ${seg.name} was removed`);
       const len = Math.min(this.buffer.length, seg.size - pos);
-      seg.readInto(this.buffer, 0, len, pos);
+      // on the threadpool; a segment closed meanwhile (its descriptor maybe reused) is not read from
+      let got: number;
+      try {
+        got = await readAsync(seg.fd, this.buffer, len, pos);
+      } catch (err) {
+        if (seg.closed) throw new CleaningAborted(`segment ${seg.name} was removed`);
+        throw err;
+      }
+      if (seg.closed) throw new CleaningAborted(`segment ${seg.name} was removed`);
+      this.sliceStart = performance.now();
+      if (got !== len)
+        throw new StorageError(`short read of ${seg.logFile}: ${got} of ${len} bytes at ${pos}`);
       const chunk = this.buffer;
       let at = 0;
       while (at + LOG_OVERHEAD <= len) {
         const batchLength = chunk.readInt32BE(at + BATCH_LENGTH);
         const size = LOG_OVERHEAD + batchLength;
         if (batchLength < MIN_BATCH_LENGTH || pos + at + size > seg.size) {
-          throw new CorruptRecordError(`${seg.logFile}: batch length ${batchLength} at ${pos + at} does not fit`);
+          throw new CorruptRecordError(
+            `${seg.logFile}: batch length ${batchLength} at ${pos + at} does not fit`,
+          );
         }
         if (at + size > len) break;
-        if (chunk[at + MAGIC] !== 2) throw new CorruptRecordError(`${seg.logFile}: magic ${chunk[at + MAGIC]} at ${pos + at}`);
-        if (!batchCrcMatches(chunk, at, size)) throw new CorruptRecordError(`${seg.logFile}: CRC mismatch at ${pos + at}`);
+        if (chunk[at + MAGIC] !== 2)
+          throw new CorruptRecordError(`${seg.logFile}: magic ${chunk[at + MAGIC]} at ${pos + at}`);
+        if (!batchCrcMatches(chunk, at, size))
+          throw new CorruptRecordError(`${seg.logFile}: CRC mismatch at ${pos + at}`);
         const position = pos + at;
         at += size;
-        pass.stats.bytesRead += size;
-        if ((await visit(chunk.subarray(at - size, at), position, position + size === seg.size)) === true) return;
+        if ((await visit(chunk.subarray(at - size, at), position, position + size === seg.size)) === true)
+          return;
         await this.step(pass);
       }
       if (at === 0) {
@@ -536,35 +593,37 @@ export class LogCleaner {
       log.config.segmentIndexBytes,
       log.config.indexIntervalBytes,
     );
+    let swapped = false;
     try {
-      const out: Buffer[] = [];
+      // kept batches are gathered in one reused buffer and written when it is full
       const batches: CleanedBatch[] = [];
       let pending = 0;
-      const flushOut = (): void => {
+      const flushOut = async (): Promise<void> => {
         if (pending === 0) return;
-        const buf = out.length === 1 ? out[0]! : Buffer.concat(out, pending);
-        cleaned.append(buf, pending, batches);
-        out.length = 0;
-        batches.length = 0;
+        const length = pending;
         pending = 0;
+        await cleaned.append(this.writeBuffer, length, batches);
+        batches.length = 0;
       };
       for (let g = 0; g < group.length; g++) {
         const seg = group[g]!;
         const lastSegment = g === group.length - 1;
         await this.forEachBatch(pass, seg, async (batch, _position, lastInSegment) => {
+          stats.bytesRead += batch.length;
           const kept = await this.filterBatch(pass, batch, lastSegment && lastInSegment);
           if (kept) {
-            out.push(kept === batch ? Buffer.from(batch) : kept);
+            if (pending + kept.length > this.writeBuffer.length) await flushOut();
+            if (kept.length > this.writeBuffer.length) this.writeBuffer = Buffer.allocUnsafe(kept.length);
+            kept.copy(this.writeBuffer, pending);
             batches.push({
               size: kept.length,
               lastOffset: lastOffsetOf(kept, 0),
               maxTimestamp: readInt64(kept, MAX_TIMESTAMP),
             });
             pending += kept.length;
-            if (pending >= this.config.ioBufferSize) flushOut();
           }
         });
-        flushOut();
+        await flushOut();
       }
       if (cleaned.lastOffset < 0) {
         cleaned.delete(); // only empty segments in this run: leave them
@@ -572,16 +631,33 @@ export class LogCleaner {
       }
       await cleaned.finish();
       this.checkAlive(pass);
+      await cleaned.prepareSwap();
+      this.checkAlive(pass);
+      this.sliceStart = performance.now(); // the event loop was free during the fsyncs
       if (!log.replaceSegments(group, cleaned)) {
         throw new CleaningAborted('the log changed while it was cleaned');
       }
+      swapped = true;
+      await cleaned.afterSwap();
     } catch (err) {
+      if (swapped) {
+        // the new segment is in place; only its durability step failed
+        this.logger.warn(
+          { topicPartition: log.topicPartition, err: describeError(err) },
+          'cannot sync a cleaned segment',
+        );
+        throw new CleaningAborted('the directory sync after a swap failed');
+      }
       try {
         cleaned.delete();
       } catch {
         // leftover .cleaned/.swap files are removed at the next start
       }
-      if (err instanceof StorageError || err instanceof CleaningAborted || err instanceof CorruptRecordError) {
+      if (
+        err instanceof StorageError ||
+        err instanceof CleaningAborted ||
+        err instanceof CorruptRecordError
+      ) {
         throw err;
       }
       throw new StorageError(`cleaning ${log.topicPartition} failed: ${describeError(err)}`, { cause: err });

@@ -700,11 +700,10 @@ export class PartitionLog {
   }
 
   /**
-   * The log cleaner's swap: replaces `replaced` (consecutive closed segments) with `cleaned`, in
-   * this turn of the event loop. Returns false, touching nothing, when the log changed meanwhile
-   * (those segments are no longer all there, e.g. retention deleted one). Throws StorageError when
-   * the swap could not start (the log is unchanged) and takes the log offline when it failed
-   * halfway (the next start completes it).
+   * The log cleaner's swap: replaces `replaced` (consecutive closed segments) with `cleaned`, whose
+   * swap files are prepared, in this turn of the event loop. Returns false, touching nothing, when
+   * the log changed meanwhile (those segments are no longer all there, e.g. retention deleted one).
+   * Takes the log offline when the swap failed halfway (the next start completes it).
    */
   replaceSegments(replaced: readonly Segment[], cleaned: CleanedSegment): boolean {
     this.ensureUsable();
@@ -718,14 +717,6 @@ export class PartitionLog {
       return false;
     }
     const nextOffset = this.segments[first + replaced.length]!.baseOffset;
-    try {
-      cleaned.prepareSwap();
-    } catch (err) {
-      this.observer?.storageError?.(this.topicPartition, 'clean');
-      throw new StorageError(`cannot swap in a cleaned segment of ${this.topicPartition}: ${describeError(err)}`, {
-        cause: err,
-      });
-    }
     let seg: Segment;
     try {
       seg = cleaned.completeSwap(replaced, nextOffset);

@@ -7,6 +7,7 @@ import { ApiKey } from '../../src/protocol/messages/index.js';
 import { decodeRecordBatches } from '../../src/protocol/records/record-batch.js';
 import { startBroker, tempDataDir, type RunningBroker } from '../helpers/broker.js';
 import { connectTo, createTopic, fetchAll, logEndOffset, produceValues } from '../helpers/client.js';
+import { newTally, summary, verify } from '../helpers/faults.js';
 import { storedBatches } from '../helpers/segments.js';
 
 let broker: RunningBroker | undefined;
@@ -45,6 +46,24 @@ function segmentFile(dataDir: string): string {
   );
 }
 
+/** The values of the first `batches` seeded batches, acknowledged at offsets 0, 1, ... */
+function seededTally(batches: number) {
+  const tally = newTally();
+  for (let b = 0; b < batches; b++) for (let i = 0; i < 5; i++) tally.acked.set(`b${b}-r${i}`, b * 5 + i);
+  return tally;
+}
+
+/** Prints the summary line of a scenario whose first `intact` batches must all be read back. */
+function report(scenario: string, intact: number, records: { offset: number; value: string | null }[]) {
+  const v = verify(
+    seededTally(intact),
+    records.map((r) => ({ ...r, key: null })),
+  );
+  summary(scenario, v, { 'batches cut at recovery (the damaged one and those after it)': 20 - intact });
+  expect(v.lost).toBe(0);
+  expect(v.duplicated).toBe(0);
+}
+
 function recoveryWarning(l: Record<string, unknown>): boolean {
   return l.level === 40 && /truncat/i.test(String(l.msg));
 }
@@ -61,6 +80,7 @@ describe('recovery of a damaged segment', () => {
       const c = await connectTo(broker.port);
       expect(await logEndOffset(c, 'torn')).toBe(95);
       const records = await fetchAll(c, 'torn');
+      report(`torn segment tail after a ${stop} stop`, 19, records);
       expect(records.map((r) => r.value)).toEqual(
         Array.from({ length: 19 }, (_, b) => Array.from({ length: 5 }, (_, i) => `b${b}-r${i}`)).flat(),
       );
@@ -86,7 +106,9 @@ describe('recovery of a damaged segment', () => {
     expect(JSON.stringify(warning)).toContain('torn');
     const c = await connectTo(broker.port);
     expect(await logEndOffset(c, 'torn')).toBe(50);
-    expect((await fetchAll(c, 'torn')).length).toBe(50);
+    const records = await fetchAll(c, 'torn');
+    report('bad CRC in the 11th of 20 batches after a crash', 10, records);
+    expect(records.length).toBe(50);
     c.close();
   });
 });
@@ -129,7 +151,9 @@ describe('recovery of a damaged index file', () => {
       isolationLevel: 0,
       sessionId: 0,
       sessionEpoch: -1,
-      topics: [{ topic: 'torn', partitions: [{ partition: 0, fetchOffset: offset, partitionMaxBytes: 1 << 20 }] }],
+      topics: [
+        { topic: 'torn', partitions: [{ partition: 0, fetchOffset: offset, partitionMaxBytes: 1 << 20 }] },
+      ],
       forgottenTopicsData: [],
       rackId: '',
     });
@@ -142,22 +166,24 @@ describe('recovery of a damaged index file', () => {
     return l.msg === 'rebuilding segment indexes' || l.msg === 'log recovery truncated invalid data';
   }
 
-  async function expectIntact(dataDir: string, indexBytes: number): Promise<void> {
+  async function expectIntact(scenario: string, dataDir: string, indexBytes: number): Promise<void> {
     broker = await startBroker({ dataDir, overrides: { 'log.index.interval.bytes': 100 } });
     const c = await connectTo(broker.port);
     expect(await logEndOffset(c, 'torn')).toBe(100);
-    expect((await fetchAll(c, 'torn')).map((r) => r.value)).toEqual(
+    const records = await fetchAll(c, 'torn');
+    report(scenario, 20, records);
+    expect(records.map((r) => r.value)).toEqual(
       Array.from({ length: 20 }, (_, b) => Array.from({ length: 5 }, (_, i) => `b${b}-r${i}`)).flat(),
     );
     c.close();
     for (const offset of [0, 37, 57, 99]) expect(await firstFetched(broker.port, offset)).toBe(offset);
+    // the rebuilt index holds whole entries again, as many as before
+    expect(statSync(join(dataDir, 'torn-0', INDEX)).size).toBe(indexBytes);
     const p = await connectTo(broker.port);
     expect((await produceValues(p, 'torn', 0, ['again'])).baseOffset).toBe(100);
     p.close();
     await broker.stop();
     broker = undefined;
-    // the rebuilt index holds whole entries again, as many as before
-    expect(statSync(join(dataDir, 'torn-0', INDEX)).size).toBe(indexBytes);
   }
 
   it('rebuilds an offset index cut mid-entry (after a clean stop)', async () => {
@@ -169,7 +195,7 @@ describe('recovery of a damaged index file', () => {
     broker = await startBroker({ dataDir, overrides: { 'log.index.interval.bytes': 100 } });
     expect(JSON.stringify(await broker.waitForLog(rebuilt))).toContain('offset index');
     await broker.stop();
-    await expectIntact(dataDir, size);
+    await expectIntact('offset index cut mid-entry after a clean stop', dataDir, size);
   });
 
   it('rebuilds an offset index whose entries were overwritten with garbage (after a kill -9)', async () => {
@@ -179,7 +205,7 @@ describe('recovery of a damaged index file', () => {
     const fd = openSync(index, 'r+');
     writeSync(fd, Buffer.alloc(size, 0x7f), 0, size, 0);
     closeSync(fd);
-    await expectIntact(dataDir, size);
+    await expectIntact('offset index overwritten with garbage after a kill -9', dataDir, size);
   });
 
   it('rebuilds a time index with decreasing timestamps (after a clean stop); ListOffsets by time still answers', async () => {
@@ -202,6 +228,10 @@ describe('recovery of a damaged index file', () => {
     c.close();
     await broker.stop();
     broker = undefined;
-    await expectIntact(dataDir, statSync(join(dataDir, 'torn-0', INDEX)).size);
+    await expectIntact(
+      'time index out of order after a clean stop',
+      dataDir,
+      statSync(join(dataDir, 'torn-0', INDEX)).size,
+    );
   });
 });

@@ -39,6 +39,8 @@ export interface ProduceLoopOptions {
   prefix: string;
   /** Stops sending new requests once this returns true. */
   stop: () => boolean;
+  /** Pause of each lane after each request (to bound the rate); none by default. */
+  delayMs?: number;
 }
 
 /**
@@ -69,6 +71,7 @@ export async function produceLoop(c: KafkaConnection, tally: AckTally, o: Produc
         if ((err as Error).name === 'RequestTimeoutError') tally.timeouts++;
         for (const v of values) tally.unacked.add(v);
       }
+      if (o.delayMs) await sleep(o.delayMs);
     }
   };
   await Promise.allSettled(Array.from({ length: o.inflight ?? 8 }, lane));
@@ -87,7 +90,9 @@ export async function readBack(c: KafkaConnection, topic: string, partition = 0)
       isolationLevel: 0,
       sessionId: 0,
       sessionEpoch: -1,
-      topics: [{ topic, partitions: [{ partition, fetchOffset: offset, partitionMaxBytes: 8 * 1024 * 1024 }] }],
+      topics: [
+        { topic, partitions: [{ partition, fetchOffset: offset, partitionMaxBytes: 8 * 1024 * 1024 }] },
+      ],
       forgottenTopicsData: [],
       rackId: '',
     });
@@ -111,7 +116,8 @@ export async function readBack(c: KafkaConnection, topic: string, partition = 0)
       offset = Math.max(offset, b.baseOffset + b.lastOffsetDelta + 1);
     }
     if (offset >= Number(p.highWatermark)) return out;
-    if (offset === before) throw new Error(`no progress at offset ${offset}, high watermark ${p.highWatermark}`);
+    if (offset === before)
+      throw new Error(`no progress at offset ${offset}, high watermark ${p.highWatermark}`);
   }
 }
 
@@ -152,7 +158,14 @@ export function verify(tally: AckTally, records: StoredRecord[], prefix = ''): V
     if (at.length > 1) duplicated += at.length - 1;
     if (!tally.acked.has(value)) unackedPresent++;
   }
-  return { acknowledged: tally.acked.size, readBack: readBackCount, lost, duplicated, unackedPresent, outOfOrder };
+  return {
+    acknowledged: tally.acked.size,
+    readBack: readBackCount,
+    lost,
+    duplicated,
+    unackedPresent,
+    outOfOrder,
+  };
 }
 
 /** Prints the scenario's summary line and returns it. */

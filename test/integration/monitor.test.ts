@@ -49,7 +49,10 @@ async function produceAtFixedRate(): Promise<void> {
       await producer.send({
         topic: TOPIC,
         acks: 1,
-        messages: Array.from({ length: due }, (_, i) => ({ partition: (sent + i) % 2, value: `m-${sent + i}` })),
+        messages: Array.from({ length: due }, (_, i) => ({
+          partition: (sent + i) % 2,
+          value: `m-${sent + i}`,
+        })),
       });
       sent += due;
     }
@@ -94,10 +97,15 @@ describe('fluxmq monitor --once --json', () => {
         if (!stopped) read.set(partition, Number(message.offset) + 1);
       },
     });
-    await until(() => read.size === 2 && [...read.values()].every((o) => o >= 20), 'the lagging group to read');
+    await until(
+      () => read.size === 2 && [...read.values()].every((o) => o >= 20),
+      'the lagging group to read',
+    );
     stopped = true;
     lagging.pause([{ topic: TOPIC }]);
-    await lagging.commitOffsets([...read].map(([partition, offset]) => ({ topic: TOPIC, partition, offset: String(offset) })));
+    await lagging.commitOffsets(
+      [...read].map(([partition, offset]) => ({ topic: TOPIC, partition, offset: String(offset) })),
+    );
 
     // a group that keeps up, so there is fetch traffic to see
     const live = kafka.consumer({ groupId: 'keeping-up', sessionTimeout: 10_000, heartbeatInterval: 500 });
@@ -120,7 +128,17 @@ describe('fluxmq monitor --once --json', () => {
 
       const before = await ends();
       const r = await runCli(
-        ['monitor', '--once', '--json', '--interval', '2s', '--http', http, '--bootstrap-server', broker.bootstrap],
+        [
+          'monitor',
+          '--once',
+          '--json',
+          '--interval',
+          '2s',
+          '--http',
+          http,
+          '--bootstrap-server',
+          broker.bootstrap,
+        ],
         { timeoutMs: 30_000 },
       );
       const after = await ends();
@@ -144,7 +162,13 @@ describe('fluxmq monitor --once --json', () => {
       expect(s.sources).toEqual({ metrics: true, status: true, sizes: 'DescribeLogDirs' });
 
       const group = s.groups.find((g) => g.groupId === 'lagging')!;
-      expect(group).toMatchObject({ state: 'Stable', members: 1, protocolType: 'consumer', partitions: 2, error: null });
+      expect(group).toMatchObject({
+        state: 'Stable',
+        members: 1,
+        protocolType: 'consumer',
+        partitions: 2,
+        error: null,
+      });
       expect(group.totalLag).toBeGreaterThanOrEqual(lagOf(before));
       expect(group.totalLag).toBeLessThanOrEqual(lagOf(after));
       // nobody consumes for it, so its lag grows at the produce rate
@@ -168,7 +192,17 @@ describe('fluxmq monitor --once --json', () => {
 describe('fluxmq monitor without FluxMQ HTTP, and when nothing answers', () => {
   it('prints plain tables and says what needs /metrics', async () => {
     const r = await runCli(
-      ['monitor', '--once', '--interval', '500ms', '--no-discover-http', '--filter', 'meter', '-b', broker.bootstrap],
+      [
+        'monitor',
+        '--once',
+        '--interval',
+        '500ms',
+        '--no-discover-http',
+        '--filter',
+        'meter',
+        '-b',
+        broker.bootstrap,
+      ],
       { timeoutMs: 30_000 },
     );
     expect(r.code, r.stderr).toBe(0);
@@ -181,7 +215,15 @@ describe('fluxmq monitor without FluxMQ HTTP, and when nothing answers', () => {
   it('prints a table every interval when stdout is not a terminal, until interrupted', async () => {
     const proc = spawn(
       process.execPath,
-      [join(PROJECT_ROOT, 'bin/run.js'), 'monitor', '--interval', '300ms', '--no-discover-http', '-b', broker.bootstrap],
+      [
+        join(PROJECT_ROOT, 'bin/run.js'),
+        'monitor',
+        '--interval',
+        '300ms',
+        '--no-discover-http',
+        '-b',
+        broker.bootstrap,
+      ],
       { cwd: PROJECT_ROOT, env: { ...process.env, FORCE_COLOR: '0' }, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let out = '';
@@ -221,10 +263,17 @@ describe('the poller', () => {
       const topics = Array.from({ length: 150 }, (_, i) => `scale-${String(i).padStart(3, '0')}`);
       for (const name of topics) await admin.createTopic({ name, partitions: 2, replicationFactor: 1 });
       const c = await connectTo(b.port);
-      await produceValues(c, 'scale-000', 0, Array.from({ length: 30 }, (_, i) => `v${i}`));
+      await produceValues(
+        c,
+        'scale-000',
+        0,
+        Array.from({ length: 30 }, (_, i) => `v${i}`),
+      );
       c.close();
       for (let g = 0; g < 100; g++) {
-        await admin.commitOffsets(`group-${String(g).padStart(3, '0')}`, [{ topic: 'scale-000', partition: 0, newOffset: g % 30 }]);
+        await admin.commitOffsets(`group-${String(g).padStart(3, '0')}`, [
+          { topic: 'scale-000', partition: 0, newOffset: g % 30 },
+        ]);
       }
 
       const requests = async () => {
@@ -248,7 +297,11 @@ describe('the poller', () => {
       });
       expect(snap.topics).toHaveLength(150);
       expect(snap.groups).toHaveLength(100);
-      expect(snap.groups.find((g) => g.groupId === 'group-007')).toMatchObject({ state: 'Empty', members: 0, totalLag: 23 });
+      expect(snap.groups.find((g) => g.groupId === 'group-007')).toMatchObject({
+        state: 'Empty',
+        members: 0,
+        totalLag: 23,
+      });
     } finally {
       admin.close();
       await poller.stop();
@@ -282,7 +335,10 @@ describe('the poller', () => {
       const down = await poller.pollOnce();
       expect(down.reachable).toBe(false);
       expect(down.brokers).toEqual([expect.objectContaining({ id: 1, port, reachable: false })]);
-      expect(down.topics.find((t) => t.name === 'comes-back')).toMatchObject({ endOffset: 2, produceRate: null });
+      expect(down.topics.find((t) => t.name === 'comes-back')).toMatchObject({
+        endOffset: 2,
+        produceRate: null,
+      });
 
       b = await startBroker({ dataDir, port });
       const back = await poller.pollOnce();

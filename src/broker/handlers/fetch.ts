@@ -5,8 +5,9 @@
 //
 // Not yet: incremental fetch sessions (KIP-227). Every fetch is a full fetch and the answer's
 // session id is 0, which tells clients no session was created; a request naming a session gets
-// FETCH_SESSION_ID_NOT_FOUND. read_committed equals read_uncommitted until transactions exist
-// (no aborted data can be in the log: transactional produce is refused).
+// FETCH_SESSION_ID_NOT_FOUND. read_committed (isolation level 1) reads up to the last stable offset
+// (the first offset of the oldest open transaction) and gets the aborted transactions of the range
+// read, so the client drops their records (src/coordinator/txn/producer-state.ts).
 
 import { ErrorCode } from '../../protocol/errors.js';
 import {
@@ -94,12 +95,18 @@ function readAll(
       keys.push(partitionKey(meta.name, p.partition));
       const hw = log.logEndOffset;
       try {
+        // read_committed stops at the last stable offset (the first offset of an open transaction)
+        const readCommitted = req.isolationLevel === 1;
+        const producers = readCommitted
+          ? broker.txn.producerStates.forLog(log)
+          : broker.txn.producerStates.peek(log);
+        const lso = producers ? producers.lastStableOffset(hw) : hw;
         const limit = Math.min(p.partitionMaxBytes, budget);
         // KIP-74: the first partition with data may exceed the limits by one whole batch so a
         // consumer never gets stuck behind a batch larger than its max bytes.
         const read = log.read(p.fetchOffset, Math.max(limit, 0), {
           minOneMessage: total === 0,
-          maxOffset: hw,
+          maxOffset: readCommitted ? lso : hw,
         });
         const bytes = read.records.length;
         budget -= bytes;
@@ -111,9 +118,10 @@ function readAll(
             partitionIndex: p.partition,
             errorCode: ErrorCode.NONE,
             highWatermark: hw,
-            lastStableOffset: hw,
+            lastStableOffset: lso,
             logStartOffset: log.logStartOffset,
-            abortedTransactions: req.isolationLevel === 1 ? [] : null,
+            abortedTransactions:
+              readCommitted && producers ? (bytes > 0 ? producers.abortedIn(p.fetchOffset, lso) : []) : null,
             preferredReadReplica: -1,
             records: read.records,
           },

@@ -1,7 +1,7 @@
 // FindCoordinator (key 10), v0-v6; batched keys from v4. On a single broker this broker
-// coordinates every consumer group (the first lookup creates __consumer_offsets). Transaction
-// coordinators do not exist yet, so transaction keys get COORDINATOR_NOT_AVAILABLE; share-group keys
-// (type 2) are not a thing here: INVALID_REQUEST.
+// coordinates every consumer group (the first lookup creates __consumer_offsets) and every
+// transactional id (the first lookup creates __transaction_state); share-group keys (type 2) are
+// not a thing here: INVALID_REQUEST.
 //
 // Served ahead of the group coordinator APIs because librdkafka enables its LZ4 codec only on
 // brokers that advertise FindCoordinator (it uses it as the marker of Kafka >= 0.8.2); without it,
@@ -26,6 +26,13 @@ interface Answer {
   port: number;
 }
 
+/** This broker's endpoint on the listener the request came in on. */
+function thisBroker(ctx: RequestContext): { nodeId: number; host: string; port: number } {
+  const { broker } = ctx;
+  const e = broker.endpoints.find((x) => x.listener === ctx.connection.listener) ?? broker.endpoints[0]!;
+  return { nodeId: broker.nodeId, host: e.host, port: e.port };
+}
+
 function answer(ctx: RequestContext, keyType: number): Answer {
   const { broker } = ctx;
   if (keyType === GROUP) {
@@ -42,22 +49,22 @@ function answer(ctx: RequestContext, keyType: number): Answer {
         port: -1,
       };
     }
-    const e = broker.endpoints.find((x) => x.listener === ctx.connection.listener) ?? broker.endpoints[0]!;
-    return {
-      errorCode: ErrorCode.NONE,
-      errorMessage: null,
-      nodeId: broker.nodeId,
-      host: e.host,
-      port: e.port,
-    };
+    return { errorCode: ErrorCode.NONE, errorMessage: null, ...thisBroker(ctx) };
   }
   const none = { nodeId: -1, host: '', port: -1 };
   if (keyType === TRANSACTION) {
-    return {
-      errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE,
-      errorMessage: 'Transactions are not supported by this broker yet',
-      ...none,
-    };
+    // as in Kafka, the first FindCoordinator for a transactional id creates __transaction_state
+    try {
+      broker.txn.ensureStateTopic();
+    } catch (err) {
+      ctx.logger.error({ err }, 'cannot create the transaction state topic');
+      return {
+        errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE,
+        errorMessage: 'The transaction state topic cannot be created',
+        ...none,
+      };
+    }
+    return { errorCode: ErrorCode.NONE, errorMessage: null, ...thisBroker(ctx) };
   }
   return {
     errorCode: ErrorCode.INVALID_REQUEST,

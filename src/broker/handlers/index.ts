@@ -28,6 +28,21 @@ import { offsetDeleteHandler } from './offset-delete.js';
 import { offsetFetchHandler } from './offset-fetch.js';
 import { produceHandler } from './produce.js';
 import { syncGroupHandler } from './sync-group.js';
+import { initProducerIdHandler } from './init-producer-id.js';
+import { addPartitionsToTxnHandler } from './add-partitions-to-txn.js';
+import { addOffsetsToTxnHandler } from './add-offsets-to-txn.js';
+import { endTxnHandler } from './end-txn.js';
+import { txnOffsetCommitHandler } from './txn-offset-commit.js';
+import { describeProducersHandler } from './describe-producers.js';
+import { describeTransactionsHandler } from './describe-transactions.js';
+import { listTransactionsHandler } from './list-transactions.js';
+import { saslHandshakeHandler } from './sasl-handshake.js';
+import { saslAuthenticateHandler } from './sasl-authenticate.js';
+import { createAclsHandler } from './create-acls.js';
+import { describeAclsHandler } from './describe-acls.js';
+import { deleteAclsHandler } from './delete-acls.js';
+import { describeUserScramCredentialsHandler } from './describe-user-scram-credentials.js';
+import { alterUserScramCredentialsHandler } from './alter-user-scram-credentials.js';
 
 export const ALL_HANDLERS: ApiHandler[] = [
   produceHandler,
@@ -57,4 +72,19 @@ export const ALL_HANDLERS: ApiHandler[] = [
   offsetDeleteHandler,
   describeClusterHandler,
   describeTopicPartitionsHandler,
+  initProducerIdHandler,
+  addPartitionsToTxnHandler,
+  addOffsetsToTxnHandler,
+  endTxnHandler,
+  txnOffsetCommitHandler,
+  describeProducersHandler,
+  describeTransactionsHandler,
+  listTransactionsHandler,
+  saslHandshakeHandler,
+  saslAuthenticateHandler,
+  describeAclsHandler,
+  createAclsHandler,
+  deleteAclsHandler,
+  describeUserScramCredentialsHandler,
+  alterUserScramCredentialsHandler,
 ];

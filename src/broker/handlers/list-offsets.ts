@@ -65,11 +65,20 @@ async function lookup(
   partition: number,
   ts: number,
   version: number,
+  readCommitted = false,
 ): Promise<PartitionResult> {
   const epoch = ctx.broker.leaderEpoch;
   switch (ts) {
     case LATEST:
-      return found(partition, log.logEndOffset, -1, epoch);
+      // read_committed (v2+): the last stable offset
+      return found(
+        partition,
+        readCommitted
+          ? ctx.broker.txn.producerStates.forLog(log).lastStableOffset(log.logEndOffset)
+          : log.logEndOffset,
+        -1,
+        epoch,
+      );
     case EARLIEST:
       return found(partition, log.logStartOffset, -1, epoch);
     case EARLIEST_LOCAL:
@@ -121,7 +130,16 @@ export const listOffsetsHandler: ApiHandler<ListOffsetsRequest, ListOffsetsRespo
             ),
           );
         } else {
-          partitions.push(await lookup(ctx, log, p.partitionIndex, p.timestamp, version));
+          partitions.push(
+            await lookup(
+              ctx,
+              log,
+              p.partitionIndex,
+              p.timestamp,
+              version,
+              version >= 2 && req.isolationLevel === 1,
+            ),
+          );
         }
       }
       topics.push({ name: t.name, partitions });

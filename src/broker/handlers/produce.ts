@@ -15,6 +15,11 @@
 // cleanup.policy with compact: records without a key get INVALID_RECORD, as in Kafka (the check walks
 // the record headers of uncompressed batches in place; compressed ones are decompressed, through the
 // same queue).
+//
+// Idempotent and transactional producers (src/coordinator/txn/producer-state.ts): at append time,
+// in request order, a batch repeating one of the producer's last five is answered with its original
+// offsets and not written again; a sequence gap is OUT_OF_ORDER_SEQUENCE_NUMBER, an older epoch
+// INVALID_PRODUCER_EPOCH.
 
 import { ErrorCode, errorName } from '../../protocol/errors.js';
 import {
@@ -29,7 +34,6 @@ import {
   MAX_TIMESTAMP,
   RECORDS,
   TIMESTAMP_TYPE_LOG_APPEND,
-  TRANSACTIONAL_FLAG,
   computeBatchCrc,
   writeInt64,
 } from '../../protocol/records/batch-header.js';
@@ -147,6 +151,27 @@ function appendNow(
 ): PartitionResult {
   const { broker } = ctx;
   if (log.isClosed) return failed(index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION); // deleted meanwhile
+  // idempotent and transactional producers: sequence and epoch checks, duplicates answered as before
+  const producers = batches.some((b) => b.producerId >= 0)
+    ? broker.txn.producerStates.forLog(log)
+    : undefined;
+  if (producers) {
+    for (const b of batches) {
+      const check = producers.check(b);
+      if (check.kind === 'duplicate') {
+        return {
+          index,
+          errorCode: ErrorCode.NONE,
+          baseOffset: check.firstOffset,
+          logAppendTimeMs: -1,
+          logStartOffset: log.logStartOffset,
+          recordErrors: [],
+          errorMessage: null,
+        };
+      }
+      if (check.kind === 'error') return failed(index, check.errorCode, check.message);
+    }
+  }
   let appendTime = -1;
   if (rc.logAppendTime) {
     appendTime = Date.now();
@@ -154,6 +179,14 @@ function appendNow(
   }
   try {
     const result = log.append(records, batches, broker.leaderEpoch);
+    if (producers) {
+      const now = Date.now();
+      let offset = result.baseOffset;
+      for (const b of batches) {
+        producers.onAppend(b, offset, offset + b.lastOffsetDelta, now);
+        offset += b.lastOffsetDelta + 1;
+      }
+    }
     broker.purgatory.notify(partitionKey(topicName, index), records.length);
     broker.metrics?.topic(topicName).produced(batches, records.length);
     return {
@@ -204,7 +237,9 @@ function checkKeys(
   };
   try {
     if (batches.every((b) => b.compression === 'none')) {
-      return check((b) => firstRecordWithoutKey(records, b.position + RECORDS, b.position + b.size, b.recordCount));
+      return check((b) =>
+        firstRecordWithoutKey(records, b.position + RECORDS, b.position + b.size, b.recordCount),
+      );
     }
   } catch (err) {
     if (err instanceof CorruptRecordError) return failed(index, ErrorCode.INVALID_RECORD, err.message);
@@ -273,15 +308,6 @@ function producePartition(
   if (!validation.ok) return failed(index, validation.errorCode, validation.message);
   const tooLarge = checkSizes(index, validation.batches, rc.maxMessageBytes);
   if (tooLarge) return tooLarge;
-  for (const b of validation.batches) {
-    if (b.attributes & TRANSACTIONAL_FLAG) {
-      return failed(
-        index,
-        ErrorCode.INVALID_RECORD,
-        'Transactional batches are not supported by this broker yet',
-      );
-    }
-  }
 
   const batches = validation.batches;
   if (rc.log.compact) {

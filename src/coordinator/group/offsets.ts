@@ -58,7 +58,7 @@ export class OffsetManager {
         return fail(req.apiVersion >= 9 ? ErrorCode.GROUP_ID_NOT_FOUND : ErrorCode.ILLEGAL_GENERATION);
       }
       group = store.getOrCreate(req.groupId);
-    } else {
+    } else if (!req.skipMemberCheck) {
       const err = validateCommit(group, req);
       if (err !== ErrorCode.NONE) return fail(err);
     }

@@ -22,12 +22,21 @@ class FakeSource implements SnapshotSource {
 }
 
 const tick = () => new Promise((r) => setTimeout(r, 30));
-const KEY = { down: '\u001B[B', right: '\u001B[C', left: '\u001B[D', tab: '\t', enter: '\r', escape: '\u001B' };
+const KEY = {
+  down: '\u001B[B',
+  right: '\u001B[C',
+  left: '\u001B[D',
+  tab: '\t',
+  enter: '\r',
+  escape: '\u001B',
+};
 
 function mount() {
   const source = new FakeSource();
   let quit = 0;
-  const app = render(<MonitorApp source={source} bootstrap="127.0.0.1:9092" intervalMs={1000} onQuit={() => quit++} />);
+  const app = render(
+    <MonitorApp source={source} bootstrap="127.0.0.1:9092" intervalMs={1000} onQuit={() => quit++} />,
+  );
   const frames = () => app.frames.map((f) => stripVTControlCharacters(f));
   const last = () => frames().at(-1) ?? '';
   return { source, app, frames, last, quits: () => quit };
@@ -55,7 +64,9 @@ describe('MonitorApp', () => {
 
     const outage = seen[down]!;
     expect(outage).toMatch(/1\*\s+127\.0\.0\.1:9092\s+unreachable/);
-    expect(outage).toContain('showing the last data seen, retrying every 1s · cannot reach the Kafka cluster at 127.0.0.1:9092');
+    expect(outage).toContain(
+      'showing the last data seen, retrying every 1s · cannot reach the Kafka cluster at 127.0.0.1:9092',
+    );
     expect(outage).toMatch(/events-002\s+3\s+-\s+-\s+-\s+-\s+1\.50 MB/); // still listed, without rates
     expect(outage).toContain('no data while unreachable');
     expect(outage).not.toContain('needs FluxMQ');
@@ -116,6 +127,20 @@ describe('MonitorApp', () => {
     await tick();
     expect(quits()).toBe(1);
     app.unmount();
+  });
+
+  it('takes a pasted chunk of keys one after the other', async () => {
+    const { source, app, last } = mount();
+    await tick();
+    source.push(busySnapshot());
+    await tick();
+    app.stdin.write('/pay\r');
+    await tick();
+    const text = last();
+    app.unmount();
+    expect(text).toContain('filter: pay');
+    expect(text).not.toContain('PAUSED');
+    expect(source.paused).toEqual([]);
   });
 
   it('follows the terminal size when it is resized', async () => {

@@ -12,7 +12,8 @@ import { useEffect, useRef, useState } from 'react';
 import type { SnapshotSource } from '../poller.js';
 import type { MonitorSnapshot } from '../types.js';
 import { filterGroups, filterTopics } from '../view.js';
-import { PANELS, panelRows, type PanelId } from './layout.js';
+import { applyKey, splitKeys } from './keys.js';
+import { PANELS, type PanelId } from './layout.js';
 import { INITIAL_UI, MonitorView, type UiState } from './MonitorView.js';
 
 export interface MonitorAppProps {
@@ -55,50 +56,25 @@ export function MonitorApp({ source, bootstrap, intervalMs, initialFilter = '', 
   };
   const clamp = (p: PanelId, n: number) => Math.min(Math.max(0, n), Math.max(0, counts[p] - 1));
 
-  // the key handler reads the state through refs: Ink may deliver a key before it has swapped in
-  // the handler of the latest render
+  // Keys go through refs: Ink may deliver a key before it has swapped in the handler of the latest
+  // render, and a chunk of keys applies one after the other before the next render.
   const latest = useRef({ ui, counts, rows });
   latest.current = { ui, counts, rows };
 
   useInput((input, key) => {
-    const { ui, counts, rows } = latest.current;
-    const clamp = (p: PanelId, n: number) => Math.min(Math.max(0, n), Math.max(0, counts[p] - 1));
-    if (ui.editingFilter) {
-      if (key.return) setUi((u) => ({ ...u, editingFilter: false }));
-      else if (key.escape) setUi((u) => ({ ...u, editingFilter: false, filter: '' }));
-      else if (key.backspace || key.delete) setUi((u) => ({ ...u, filter: u.filter.slice(0, -1) }));
-      else if (input && !key.ctrl && !key.meta && input >= ' ') {
-        setUi((u) => ({ ...u, filter: u.filter + input, selected: { ...u.selected, topics: 0, groups: 0 } }));
+    let next = latest.current.ui;
+    for (const [i, k] of splitKeys(input, key)) {
+      const r = applyKey(next, i, k, latest.current);
+      next = r.ui;
+      if (r.effect === 'pause' || r.effect === 'resume') source.setPaused(r.effect === 'pause');
+      if (r.effect === 'quit') {
+        exit();
+        onQuit?.();
+        return;
       }
-      return;
     }
-    const move = (by: number) =>
-      setUi((u) => ({ ...u, selected: { ...u.selected, [u.focus]: clamp(u.focus, u.selected[u.focus] + by) } }));
-    const cycle = (by: number) =>
-      setUi((u) => ({ ...u, focus: PANELS[(PANELS.indexOf(u.focus) + by + PANELS.length) % PANELS.length]! }));
-    if (input === 'q') {
-      exit();
-      onQuit?.();
-    } else if (key.tab) cycle(key.shift ? -1 : 1);
-    else if (key.rightArrow) cycle(1);
-    else if (key.leftArrow) cycle(-1);
-    else if (key.upArrow) move(-1);
-    else if (key.downArrow) move(1);
-    else if (key.pageUp || key.pageDown) {
-      const page = Math.max(1, panelRows(rows, counts, ui.focus)[ui.focus]);
-      move(key.pageUp ? -page : page);
-    } else if (input === '/') setUi((u) => ({ ...u, editingFilter: true }));
-    else if (key.escape) setUi((u) => ({ ...u, filter: '' }));
-    else if (input === 's') {
-      setUi((u) =>
-        u.focus === 'brokers'
-          ? u
-          : { ...u, sort: { ...u.sort, [u.focus]: u.sort[u.focus] + 1 }, selected: { ...u.selected, [u.focus]: 0 } },
-      );
-    } else if (input === 'p') {
-      source.setPaused(!ui.paused);
-      setUi((u) => ({ ...u, paused: !u.paused }));
-    }
+    latest.current.ui = next;
+    setUi(next);
   });
 
   const selected = { ...ui.selected };

@@ -24,7 +24,14 @@ function frame(ui: Partial<UiState>, snapshot = busySnapshot(), columns = 100, r
 describe('MonitorView', () => {
   it('says it is connecting before the first snapshot', () => {
     const { frames, unmount } = render(
-      <MonitorView snapshot={null} ui={INITIAL_UI} columns={100} rows={30} bootstrap="b:9092" intervalMs={1000} />,
+      <MonitorView
+        snapshot={null}
+        ui={INITIAL_UI}
+        columns={100}
+        rows={30}
+        bootstrap="b:9092"
+        intervalMs={1000}
+      />,
     );
     expect(frames.join('\n')).toContain('connecting to b:9092');
     unmount();
@@ -33,7 +40,7 @@ describe('MonitorView', () => {
   it('shows an empty cluster: the broker, no topics, no groups, no requests yet', () => {
     const lines = frame({}, emptySnapshot());
     const text = lines.join('\n');
-    expect(text).toContain('cluster lkc-empty');
+    expect(frame({}, emptySnapshot(), 120).join('\n')).toContain('cluster lkc-empty');
     expect(text).toContain('1 broker · 0 topics · 0 groups');
     expect(text).toContain('● live 1s');
     expect(text).toMatch(/1\*\s+127\.0\.0\.1:9092\s+running\s+0\.1\.0\s+1h 02m\s+12\s+1\.25 ms PLAINTEXT 12/);
@@ -87,15 +94,28 @@ describe('MonitorView', () => {
   });
 
   it('pages a long topic list around the selection and marks the focused panel', () => {
-    const text = frame({ selected: { ...INITIAL_UI.selected, topics: 39 }, sort: { topics: 4, groups: 0, requests: 0 } }).join('\n');
+    const text = frame({
+      selected: { ...INITIAL_UI.selected, topics: 39 },
+      sort: { topics: 4, groups: 0, requests: 0 },
+    }).join('\n');
     expect(text).toMatch(/Topics \d+-40 of 40 · sort name/);
     expect(text).toContain('payments');
     expect(text).not.toMatch(/^events-002/m);
   });
 
   it('says which panels need FluxMQ metrics when there are none', () => {
-    const text = frame({}, busySnapshot({ requests: null, latencyWindow: null, sources: { metrics: false, status: false, sizes: 'DescribeLogDirs' } }), 140).join('\n');
-    expect(text).toContain("latency and errors per API needs FluxMQ's /metrics: pass --http http://HOST:PORT");
+    const text = frame(
+      {},
+      busySnapshot({
+        requests: null,
+        latencyWindow: null,
+        sources: { metrics: false, status: false, sizes: 'DescribeLogDirs' },
+      }),
+      140,
+    ).join('\n');
+    expect(text).toContain(
+      "latency and errors per API needs FluxMQ's /metrics: pass --http http://HOST:PORT",
+    );
     expect(text).toContain("out msg/s needs FluxMQ's /metrics");
   });
 

@@ -5,16 +5,7 @@
 import { Box, Spacer, Text } from 'ink';
 import type { ReactNode } from 'react';
 import { sparkline } from '../../bench/ui/format.js';
-import {
-  cell,
-  fmtBytes,
-  fmtCount,
-  fmtLatency,
-  fmtMBps,
-  fmtMsgRate,
-  fmtTrend,
-  fmtUptime,
-} from '../format.js';
+import { cell, fmtBytes, fmtCount, fmtLatency, fmtMBps, fmtMsgRate, fmtTrend, fmtUptime } from '../format.js';
 import { brokerStatus } from '../plain.js';
 import type { ApiView, BrokerView, GroupView, MonitorSnapshot, TopicView } from '../types.js';
 import { API_SORTS, arrange, GROUP_SORTS, TOPIC_SORTS } from '../view.js';
@@ -70,7 +61,8 @@ const BROKER_COLUMNS: Column<BrokerView>[] = [
     flex: true,
     value: (b) =>
       b.reachable
-        ? b.listeners.map((l) => `${l.name} ${l.connections ?? '-'}`).join(', ') || (b.http ? '' : 'no /v1/status')
+        ? b.listeners.map((l) => `${l.name} ${l.connections ?? '-'}`).join(', ') ||
+          (b.http ? '' : 'no /v1/status')
         : (b.error ?? 'unreachable'),
     color: (b) => (b.reachable ? undefined : 'red'),
   },
@@ -85,7 +77,13 @@ function topicColumns(): Column<TopicView>[] {
     { title: 'out msg/s', width: 9, priority: 1, right: true, value: (t) => fmtMsgRate(t.fetchRate) },
     { title: 'out MB/s', width: 8, priority: 4, right: true, value: (t) => fmtMBps(t.fetchBytesRate) },
     { title: 'size', width: 9, priority: 2, right: true, value: (t) => fmtBytes(t.sizeBytes) },
-    { title: 'in msg/s trend', width: 14, priority: 5, value: (t) => sparkline(t.history, 14), color: () => 'green' },
+    {
+      title: 'in msg/s trend',
+      width: 14,
+      priority: 5,
+      value: (t) => sparkline(t.history, 14),
+      color: () => 'green',
+    },
   ];
 }
 
@@ -100,7 +98,8 @@ function worstText(g: GroupView): string {
 function groupDetail(g: GroupView): string | null {
   if (g.worst.length === 0) return null;
   const parts = g.worst.map(
-    (w) => `${w.topic}-${w.partition} lag ${fmtCount(w.lag)} (at ${fmtCount(w.committedOffset)} of ${fmtCount(w.logEndOffset)})`,
+    (w) =>
+      `${w.topic}-${w.partition} lag ${fmtCount(w.lag)} (at ${fmtCount(w.committedOffset)} of ${fmtCount(w.logEndOffset)})`,
   );
   return ` ${g.groupId} worst partitions: ${parts.join(', ')}`;
 }
@@ -122,10 +121,17 @@ const GROUP_COLUMNS: Column<GroupView>[] = [
     priority: 1,
     right: true,
     value: (g) => fmtTrend(g.lagTrend),
-    color: (g) => (g.lagTrend === null || Math.round(g.lagTrend) === 0 ? undefined : g.lagTrend > 0 ? 'red' : 'green'),
+    color: (g) =>
+      g.lagTrend === null || Math.round(g.lagTrend) === 0 ? undefined : g.lagTrend > 0 ? 'red' : 'green',
   },
   { title: 'msg/s', width: 7, priority: 5, right: true, value: (g) => fmtMsgRate(g.commitRate) },
-  { title: 'lag history', width: 11, priority: 3, value: (g) => sparkline(g.lagHistory, 11), color: () => 'yellow' },
+  {
+    title: 'lag history',
+    width: 11,
+    priority: 3,
+    value: (g) => sparkline(g.lagHistory, 11),
+    color: () => 'yellow',
+  },
   { title: 'worst partitions', width: 24, priority: 4, value: worstText },
 ];
 
@@ -198,8 +204,8 @@ export function MonitorView({ snapshot: s, ui, columns, rows, bootstrap, interva
       ? [`● live ${every}`, 'green']
       : ['UNREACHABLE', 'red'];
   const title = cell(
-    ` fluxmq monitor  ${s.bootstrap}  cluster ${s.clusterId ?? '-'}  ` +
-      `${plural(s.brokers.length, 'broker')} · ${plural(s.topics.length, 'topic')} · ${plural(s.groups.length, 'group')}  ${clock(s.at)}  `,
+    ` fluxmq monitor  ${s.bootstrap}  ${clock(s.at)}  ` +
+      `${plural(s.brokers.length, 'broker')} · ${plural(s.topics.length, 'topic')} · ${plural(s.groups.length, 'group')}  cluster ${s.clusterId ?? '-'}  `,
     Math.max(0, width - stateText.length - 1),
   );
   const state = (
@@ -219,7 +225,10 @@ export function MonitorView({ snapshot: s, ui, columns, rows, bootstrap, interva
   } else if (!s.reachable) {
     status = (
       <Text color="red" wrap="truncate">
-        {cell(` showing the last data seen, retrying every ${every} · ${s.error ?? 'the cluster is unreachable'}`, width)}
+        {cell(
+          ` showing the last data seen, retrying every ${every} · ${s.error ?? 'the cluster is unreachable'}`,
+          width,
+        )}
       </Text>
     );
   } else if (ui.filter) {
@@ -313,7 +322,11 @@ export function MonitorView({ snapshot: s, ui, columns, rows, bootstrap, interva
         bodyRows={body.requests}
         width={width}
         empty={
-          requests ? 'no requests yet' : s.reachable ? `latency and errors per API ${NEEDS_METRICS}` : 'no data while unreachable'
+          requests
+            ? 'no requests yet'
+            : s.reachable
+              ? `latency and errors per API ${NEEDS_METRICS}`
+              : 'no data while unreachable'
         }
         rowKey={(a) => a.api}
       />
@@ -331,7 +344,9 @@ export function MonitorView({ snapshot: s, ui, columns, rows, bootstrap, interva
         {state}
       </Box>
       {status}
-      {(['brokers', 'topics', 'groups', 'requests'] as const).filter((p) => body[p] > 0).map((p) => panels[p])}
+      {(['brokers', 'topics', 'groups', 'requests'] as const)
+        .filter((p) => body[p] > 0)
+        .map((p) => panels[p])}
       <Spacer />
       <Text dimColor wrap="truncate">
         {cell(help, width)}

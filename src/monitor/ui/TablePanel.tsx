@@ -29,10 +29,12 @@ export function TablePanel<T>(props: TablePanelProps<T>) {
   const { title, info, focused, items, width, empty, rowKey } = props;
   const columns = fitColumns(props.columns, width);
   const selectedItem = items[pageOf(items.length, props.selected, 1).selected];
-  const footer = focused && selectedItem !== undefined && props.bodyRows > 1 ? props.footer?.(selectedItem) : null;
+  const footer =
+    focused && selectedItem !== undefined && props.bodyRows > 1 ? props.footer?.(selectedItem) : null;
   const bodyRows = footer ? props.bodyRows - 1 : props.bodyRows;
   const page = pageOf(items.length, props.selected, bodyRows);
-  const range = items.length > bodyRows ? ` ${page.start + 1}-${page.end} of ${items.length}` : ` (${items.length})`;
+  const range =
+    items.length > bodyRows ? ` ${page.start + 1}-${page.end} of ${items.length}` : ` (${items.length})`;
   const heading = cell(` ${title}${range}${info ? ` · ${info}` : ''}`, width);
   const lines: ReactNode[] = [];
   if (items.length === 0) {

@@ -10,7 +10,13 @@ export const CHROME_ROWS = 3;
 /** Title and column header of a panel. */
 export const PANEL_HEAD_ROWS = 2;
 
-/** Body rows of each panel (0: not shown) for a terminal of `rows` lines. */
+/**
+ * Body rows of each panel (0: not shown) for a terminal of `rows` lines: every panel gets at least
+ * one row; brokers (up to 4) and requests (up to 6) are served first, then topics and groups share
+ * the rest, the focused one first; rows a short list does not need go to the panels that still
+ * want more (the focused one uncapped). Rows nobody needs are left blank above the help line.
+ * The focused groups panel wants one more row for the selected group's details.
+ */
 export function panelRows(
   rows: number,
   counts: Record<PanelId, number>,
@@ -24,24 +30,22 @@ export function panelRows(
     out[focus] = Math.max(1, available - PANEL_HEAD_ROWS);
     return out;
   }
-  let left = available - PANELS.length * PANEL_HEAD_ROWS;
-  const want = (p: PanelId) => Math.max(1, counts[p]);
-  // the small panels first, capped unless focused
-  for (const p of ['brokers', 'requests'] as const) {
-    const cap = focus === p ? left - 2 : p === 'brokers' ? 4 : 6;
-    out[p] = Math.max(1, Math.min(want(p), cap, left - 2 - (p === 'brokers' ? 1 : 0)));
-    left -= out[p];
-  }
-  // topics and groups share the rest; the focused one first, then what the other leaves over
-  const [first, second] = focus === 'groups' ? (['groups', 'topics'] as const) : (['topics', 'groups'] as const);
-  const half = Math.ceil(left / 2);
-  out[second] = Math.max(1, Math.min(want(second), left - half));
-  out[first] = Math.max(1, left - out[second]);
-  if (out[first] > want(first)) {
-    const spare = out[first] - want(first);
-    out[first] = want(first);
-    out[second] += spare;
-  }
+  const want = (p: PanelId) => Math.max(1, counts[p]) + (p === 'groups' && focus === 'groups' ? 1 : 0);
+  for (const p of PANELS) out[p] = 1;
+  let left = available - PANELS.length * (PANEL_HEAD_ROWS + 1);
+  const give = (p: PanelId, upTo: number) => {
+    const n = Math.max(0, Math.min(left, upTo - out[p]));
+    out[p] += n;
+    left -= n;
+  };
+  give('brokers', Math.min(want('brokers'), focus === 'brokers' ? Infinity : 4));
+  give('requests', Math.min(want('requests'), focus === 'requests' ? Infinity : 6));
+  const [first, second] =
+    focus === 'groups' ? (['groups', 'topics'] as const) : (['topics', 'groups'] as const);
+  give(first, Math.min(want(first), out[first] + Math.ceil(left / 2)));
+  give(second, want(second));
+  give(first, want(first));
+  for (const p of [focus, 'topics', 'groups', 'requests', 'brokers'] as const) give(p, want(p));
   return out;
 }
 

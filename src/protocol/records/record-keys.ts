@@ -3,7 +3,14 @@
 // Uncompressed records are checked in place (a walk over the length, attributes, timestamp delta,
 // offset delta and key length varints); compressed batches are decompressed first.
 
-import { COMPRESSION_MASK, ATTRIBUTES, LOG_OVERHEAD, BATCH_LENGTH, RECORD_COUNT, RECORDS } from './batch-header.js';
+import {
+  COMPRESSION_MASK,
+  ATTRIBUTES,
+  LOG_OVERHEAD,
+  BATCH_LENGTH,
+  RECORD_COUNT,
+  RECORDS,
+} from './batch-header.js';
 import { decompress } from './compression/index.js';
 import { compressionTypeFromId } from './compression/types.js';
 import { CorruptRecordError } from './errors.js';

@@ -100,9 +100,12 @@ describe('parseListeners', () => {
     expect(parseListeners('PLAINTEXT://[::1]:9092')[0]!.host).toBe('::1');
   });
 
-  it('rejects malformed and unavailable listeners with a clear message', () => {
+  it('rejects malformed listeners and names without a security protocol with a clear message', () => {
     expect(() => parseListeners('localhost:9092')).toThrow(/not a listener URI/);
-    expect(() => parseListeners('SSL://:9093')).toThrow(/SSL.*not available/);
+    expect(parseListeners('SSL://:9093')[0]!.securityProtocol).toBe('SSL');
+    expect(() => parseListeners('INTERNAL://:9093', 'listeners', new Map())).toThrow(
+      /INTERNAL.*listener.security.protocol.map/,
+    );
     expect(() => parseListeners('PLAINTEXT://:99999')).toThrow(/out of range/);
   });
 });

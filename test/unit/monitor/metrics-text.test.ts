@@ -49,8 +49,24 @@ describe('digestMetrics on the exposition FluxMQ serves', () => {
     created.push(m);
     m.attach(
       source([
-        { topic: 'orders', partition: 0, logStartOffset: 0, logEndOffset: 10, size: 1000, segmentCount: 1, isOffline: false },
-        { topic: 'orders', partition: 1, logStartOffset: 0, logEndOffset: 5, size: 500, segmentCount: 1, isOffline: false },
+        {
+          topic: 'orders',
+          partition: 0,
+          logStartOffset: 0,
+          logEndOffset: 10,
+          size: 1000,
+          segmentCount: 1,
+          isOffline: false,
+        },
+        {
+          topic: 'orders',
+          partition: 1,
+          logStartOffset: 0,
+          logEndOffset: 5,
+          size: 500,
+          segmentCount: 1,
+          isOffline: false,
+        },
       ]),
     );
     const batch = await encodeRecordBatch({ records: [{ value: 'a' }, { value: 'b' }, { value: 'c' }] });
@@ -65,7 +81,9 @@ describe('digestMetrics on the exposition FluxMQ serves', () => {
       r.received(100);
       r.completed(seconds, { responses: [{ partitionResponses: [{ errorCode: 0 }] }] });
     }
-    m.request(ApiKey.Metadata, 12)!.completed(0.001, { topics: [{ errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION }] });
+    m.request(ApiKey.Metadata, 12)!.completed(0.001, {
+      topics: [{ errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION }],
+    });
     m.listener('PLAINTEXT').opened = 4;
     m.listener('PLAINTEXT').closed = 1;
 

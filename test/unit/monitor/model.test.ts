@@ -15,14 +15,31 @@ import type { BrokerSample, GroupSample, RawSample, TopicSample } from '../../..
 const T0 = Date.UTC(2025, 0, 1, 12, 0, 0);
 
 function broker(extra: Partial<BrokerSample> = {}): BrokerSample {
-  return { nodeId: 1, host: '127.0.0.1', port: 9092, rack: null, reachable: true, error: null, http: null, ...extra };
+  return {
+    nodeId: 1,
+    host: '127.0.0.1',
+    port: 9092,
+    rack: null,
+    reachable: true,
+    error: null,
+    http: null,
+    ...extra,
+  };
 }
 
 function topic(name: string, ends: (number | null)[], internal = false): TopicSample {
-  return { name, internal, partitions: ends.map((endOffset, partition) => ({ partition, leader: 1, endOffset })) };
+  return {
+    name,
+    internal,
+    partitions: ends.map((endOffset, partition) => ({ partition, leader: 1, endOffset })),
+  };
 }
 
-function group(groupId: string, committed: [string, number, number][], extra: Partial<GroupSample> = {}): GroupSample {
+function group(
+  groupId: string,
+  committed: [string, number, number][],
+  extra: Partial<GroupSample> = {},
+): GroupSample {
   return {
     groupId,
     protocolType: 'consumer',
@@ -35,7 +52,12 @@ function group(groupId: string, committed: [string, number, number][], extra: Pa
   };
 }
 
-function raw(atMs: number, topics: TopicSample[], groups: GroupSample[] = [], extra: Partial<RawSample> = {}): RawSample {
+function raw(
+  atMs: number,
+  topics: TopicSample[],
+  groups: GroupSample[] = [],
+  extra: Partial<RawSample> = {},
+): RawSample {
   return {
     atMs,
     reachable: true,
@@ -79,15 +101,56 @@ describe('helpers', () => {
     expect(histogramQuantile(b, 0.25)).toBeCloseTo(0.0005);
     expect(histogramQuantile(b, 0.7)).toBeCloseTo(0.001 + 0.009 * 0.5);
     expect(histogramQuantile(b, 0.99)).toBeCloseTo(0.01 + 0.09 * 0.9);
-    expect(histogramQuantile(new Map([[0.1, 0], [Infinity, 0]]), 0.5)).toBeNull();
+    expect(
+      histogramQuantile(
+        new Map([
+          [0.1, 0],
+          [Infinity, 0],
+        ]),
+        0.5,
+      ),
+    ).toBeNull();
     // everything above the last finite bound answers that bound
-    expect(histogramQuantile(new Map([[0.1, 0], [Infinity, 10]]), 0.5)).toBe(0.1);
+    expect(
+      histogramQuantile(
+        new Map([
+          [0.1, 0],
+          [Infinity, 10],
+        ]),
+        0.5,
+      ),
+    ).toBe(0.1);
   });
 
   it('takes bucket deltas between scrapes, from zero after a reset', () => {
-    const prev = new Map([[0.1, 10], [Infinity, 12]]);
-    expect([...bucketDelta(prev, new Map([[0.1, 15], [Infinity, 20]]))]).toEqual([[0.1, 5], [Infinity, 8]]);
-    expect([...bucketDelta(prev, new Map([[0.1, 1], [Infinity, 1]]))]).toEqual([[0.1, 1], [Infinity, 1]]);
+    const prev = new Map([
+      [0.1, 10],
+      [Infinity, 12],
+    ]);
+    expect([
+      ...bucketDelta(
+        prev,
+        new Map([
+          [0.1, 15],
+          [Infinity, 20],
+        ]),
+      ),
+    ]).toEqual([
+      [0.1, 5],
+      [Infinity, 8],
+    ]);
+    expect([
+      ...bucketDelta(
+        prev,
+        new Map([
+          [0.1, 1],
+          [Infinity, 1],
+        ]),
+      ),
+    ]).toEqual([
+      [0.1, 1],
+      [Infinity, 1],
+    ]);
   });
 
   it('computes partition lag against log end offsets, unknown when the end is unknown', () => {
@@ -113,7 +176,12 @@ describe('MonitorModel', () => {
     const m = model();
     const first = m.ingest(raw(T0, [topic('orders', [100, 200])]));
     expect(first.sampleSeconds).toBeNull();
-    expect(first.topics[0]).toMatchObject({ name: 'orders', partitions: 2, endOffset: 300, produceRate: null });
+    expect(first.topics[0]).toMatchObject({
+      name: 'orders',
+      partitions: 2,
+      endOffset: 300,
+      produceRate: null,
+    });
 
     const second = m.ingest(raw(T0 + 2000, [topic('orders', [300, 600])]));
     expect(second.sampleSeconds).toBe(2);
@@ -142,19 +210,41 @@ describe('MonitorModel', () => {
 
   it('hides internal topics unless asked', () => {
     const topics = [topic('__consumer_offsets', [1], true), topic('a', [1])];
-    expect(model().ingest(raw(T0, topics)).topics.map((t) => t.name)).toEqual(['a']);
+    expect(
+      model()
+        .ingest(raw(T0, topics))
+        .topics.map((t) => t.name),
+    ).toEqual(['a']);
     const all = new MonitorModel({ bootstrap: 'x', intervalMs: 1000, includeInternal: true });
     expect(all.ingest(raw(T0, topics)).topics.map((t) => t.name)).toEqual(['__consumer_offsets', 'a']);
   });
 
   it('computes group lag, its trend, the commit rate and the worst partitions', () => {
     const m = model();
-    m.ingest(raw(T0, [topic('orders', [100, 100, 10])], [group('billing', [['orders', 0, 50], ['orders', 1, 100]])]));
+    m.ingest(
+      raw(
+        T0,
+        [topic('orders', [100, 100, 10])],
+        [
+          group('billing', [
+            ['orders', 0, 50],
+            ['orders', 1, 100],
+          ]),
+        ],
+      ),
+    );
     const s = m.ingest(
       raw(
         T0 + 2000,
         [topic('orders', [200, 140, 10])],
-        [group('billing', [['orders', 0, 60], ['orders', 1, 130], ['orders', 2, 10]]), group('idle', [])],
+        [
+          group('billing', [
+            ['orders', 0, 60],
+            ['orders', 1, 130],
+            ['orders', 2, 10],
+          ]),
+          group('idle', []),
+        ],
       ),
     );
     const g = s.groups.find((x) => x.groupId === 'billing')!;
@@ -224,13 +314,31 @@ describe('MonitorModel', () => {
       broker({ http: { url: 'http://127.0.0.1:9644', status: null, metrics: d, atMs } });
     const d1 = digest((d) => {
       d.topics.set('a', { messagesIn: 0, bytesIn: 0, messagesOut: 0, bytesOut: 0, sizeBytes: 1000 });
-      d.apis.set('Produce', { requests: 10, buckets: new Map([[0.001, 10], [0.01, 10], [Infinity, 10]]), errors: new Map() });
+      d.apis.set('Produce', {
+        requests: 10,
+        buckets: new Map([
+          [0.001, 10],
+          [0.01, 10],
+          [Infinity, 10],
+        ]),
+        errors: new Map(),
+      });
     });
     const d2 = digest((d) => {
-      d.topics.set('a', { messagesIn: 200, bytesIn: 20_000, messagesOut: 400, bytesOut: 40_000, sizeBytes: 21_000 });
+      d.topics.set('a', {
+        messagesIn: 200,
+        bytesIn: 20_000,
+        messagesOut: 400,
+        bytesOut: 40_000,
+        sizeBytes: 21_000,
+      });
       d.apis.set('Produce', {
         requests: 110,
-        buckets: new Map([[0.001, 10], [0.01, 110], [Infinity, 110]]),
+        buckets: new Map([
+          [0.001, 10],
+          [0.01, 110],
+          [Infinity, 110],
+        ]),
         errors: new Map([['NOT_LEADER_OR_FOLLOWER', 4]]),
       });
       d.connections.set('PLAINTEXT', 3);
@@ -256,8 +364,15 @@ describe('MonitorModel', () => {
     // the 100 requests of this interval all landed in (1 ms, 10 ms]
     expect(produce.p50Ms).toBeCloseTo(5.5);
     expect(produce.p99Ms).toBeCloseTo(1 + 9 * 0.99);
-    expect(produce).toMatchObject({ errors: 4, errorsPerSec: 2, topErrors: [{ name: 'NOT_LEADER_OR_FOLLOWER', count: 4 }] });
-    expect(s.brokers[0]).toMatchObject({ listeners: [{ name: 'PLAINTEXT', connections: 3 }], eventLoopP99Ms: 2 });
+    expect(produce).toMatchObject({
+      errors: 4,
+      errorsPerSec: 2,
+      topErrors: [{ name: 'NOT_LEADER_OR_FOLLOWER', count: 4 }],
+    });
+    expect(s.brokers[0]).toMatchObject({
+      listeners: [{ name: 'PLAINTEXT', connections: 3 }],
+      eventLoopP99Ms: 2,
+    });
     expect(s.notes).not.toContain(NO_METRICS_NOTE);
   });
 

@@ -28,8 +28,10 @@ class FakeSampler implements Sampler {
       error: reachable ? null : 'cannot reach the Kafka cluster at x',
       clusterId: 'c',
       controllerId: 1,
-      brokers: [],
-      topics: reachable ? [{ name: 't', internal: false, partitions: [{ partition: 0, leader: 1, endOffset: this.offset }] }] : null,
+      brokers: [{ nodeId: 1, host: 'h', port: 9092, rack: null, reachable, error: null, http: null }],
+      topics: reachable
+        ? [{ name: 't', internal: false, partitions: [{ partition: 0, leader: 1, endOffset: this.offset }] }]
+        : null,
       groups: reachable ? [] : null,
       logDirSizes: null,
       notes: [],
@@ -86,6 +88,9 @@ describe('Poller', () => {
     await sleep(10);
     expect(s.polls.length).toBe(paused + 1);
     expect(seen.at(-1)).toMatchObject({ reachable: false, error: 'decoder exploded' });
+    expect(seen.at(-1)!.brokers).toEqual([
+      expect.objectContaining({ id: 1, reachable: false, error: 'decoder exploded' }),
+    ]);
     await sleep(80);
     expect(seen.at(-1)!.reachable).toBe(true);
 

@@ -2,7 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { cell, fmtBytes, fmtMsgRate, fmtTrend, fmtUptime } from '../../../src/monitor/format.js';
 import type { GroupView, TopicView } from '../../../src/monitor/types.js';
 import { fitColumns, panelRows, type Column } from '../../../src/monitor/ui/layout.js';
-import { filterGroups, filterTopics, GROUP_SORTS, pageOf, sorted, TOPIC_SORTS } from '../../../src/monitor/view.js';
+import {
+  filterGroups,
+  filterTopics,
+  GROUP_SORTS,
+  pageOf,
+  sorted,
+  TOPIC_SORTS,
+} from '../../../src/monitor/view.js';
 
 const t = (name: string, produceRate: number | null, sizeBytes: number | null = null): TopicView => ({
   name,
@@ -38,7 +45,11 @@ describe('filter, sort and page', () => {
     const topics = [t('orders', 1), t('Payments', 2), t('audit', 3)];
     expect(filterTopics(topics, 'PAY').map((x) => x.name)).toEqual(['Payments']);
     expect(filterTopics(topics, '  ')).toHaveLength(3);
-    const groups = [g('billing', 1, ['orders']), g('orders-archiver', 2, ['archive']), g('audit', 3, ['audit'])];
+    const groups = [
+      g('billing', 1, ['orders']),
+      g('orders-archiver', 2, ['archive']),
+      g('audit', 3, ['audit']),
+    ];
     expect(filterGroups(groups, 'orders').map((x) => x.groupId)).toEqual(['billing', 'orders-archiver']);
   });
 
@@ -47,7 +58,11 @@ describe('filter, sort and page', () => {
     expect(sorted(topics, TOPIC_SORTS, 0).map((x) => x.name)).toEqual(['c', 'a', 'b']);
     expect(sorted(topics, TOPIC_SORTS, 2).map((x) => x.name)).toEqual(['b', 'a', 'c']);
     expect(sorted(topics, TOPIC_SORTS, TOPIC_SORTS.length + 4).map((x) => x.name)).toEqual(['a', 'b', 'c']);
-    expect(sorted([g('x', 5), g('y', null), g('z', 50)], GROUP_SORTS, 0).map((x) => x.groupId)).toEqual(['z', 'x', 'y']);
+    expect(sorted([g('x', 5), g('y', null), g('z', 50)], GROUP_SORTS, 0).map((x) => x.groupId)).toEqual([
+      'z',
+      'x',
+      'y',
+    ]);
   });
 
   it('cuts the page holding the selected row', () => {

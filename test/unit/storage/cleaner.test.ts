@@ -19,7 +19,14 @@ import {
   PartitionLog,
   type LogConfig,
 } from '../../../src/storage/index.js';
-import { describeBatches, fakeClock, makeAppend, recordingLogger, removeTempDirs, tempDir } from './helpers.js';
+import {
+  describeBatches,
+  fakeClock,
+  makeAppend,
+  recordingLogger,
+  removeTempDirs,
+  tempDir,
+} from './helpers.js';
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -69,7 +76,12 @@ function setup(overrides: Partial<LogConfig> = {}): Setup {
   return s;
 }
 
-async function put(log: PartitionLog, entries: Entry[], compression: CompressionType = 'none', ts = T0): Promise<number> {
+async function put(
+  log: PartitionLog,
+  entries: Entry[],
+  compression: CompressionType = 'none',
+  ts = T0,
+): Promise<number> {
   const batch = await encodeRecordBatch({
     records: entries.map(([key, value], i) => ({ key, value, timestamp: ts + i })),
     compression,
@@ -217,7 +229,9 @@ describe('log cleaner', () => {
     const stats = await cleaner.runOnce();
     expect(stats!.tombstonesRemoved).toBe(1);
     all = await readAll(log);
-    expect(all.records.filter((r) => r.offset <= last).map((r) => [r.key, r.value])).toEqual([['kept', 'v1']]);
+    expect(all.records.filter((r) => r.offset <= last).map((r) => [r.key, r.value])).toEqual([
+      ['kept', 'v1'],
+    ]);
     log.close();
   });
 
@@ -225,11 +239,15 @@ describe('log cleaner', () => {
     const { log, cleaner } = setup({ segmentBytes: 1 << 20 });
     const codecs: CompressionType[] = ['gzip', 'snappy', 'lz4', 'zstd'];
     for (const codec of codecs) {
-      await put(log, [
-        [`${codec}-a`, 'first'],
-        [`${codec}-b`, 'keep'],
-        [`${codec}-a`, 'second'],
-      ], codec);
+      await put(
+        log,
+        [
+          [`${codec}-a`, 'first'],
+          [`${codec}-b`, 'keep'],
+          [`${codec}-a`, 'second'],
+        ],
+        codec,
+      );
     }
     log.roll();
     await put(log, [['z', 'active']]);
@@ -251,7 +269,10 @@ describe('log cleaner', () => {
 
   it('drops records without a key', async () => {
     const { log, cleaner } = setup({ segmentBytes: 1 << 20 });
-    await put(log, [[null, 'no key'], ['k', 'v']]);
+    await put(log, [
+      [null, 'no key'],
+      ['k', 'v'],
+    ]);
     log.roll();
     await put(log, [['z', 'active']]);
     await cleaner.cleanLog(log);
@@ -319,7 +340,12 @@ describe('log cleaner', () => {
       hadCleanShutdown: false,
     });
     expect(await readAll(reopened)).toEqual(before);
-    const again = new LogCleaner({ dataDir: s.dataDir, logs: () => [reopened], logger: s.logger, now: s.clock.now });
+    const again = new LogCleaner({
+      dataDir: s.dataDir,
+      logs: () => [reopened],
+      logger: s.logger,
+      now: s.clock.now,
+    });
     expect(again.checkpointOf('kv-0')).toBe(checkpoint);
     reopened.close();
   });
@@ -338,16 +364,17 @@ describe('log cleaner', () => {
     const r = s.log.read(0, 1 << 20);
     for (const b of describeBatches(r.records)) {
       const base = readInt64(r.records, b.position);
-      if (base === 9 || base === 19) keep.push(Buffer.from(r.records.subarray(b.position, b.position + b.size)));
+      if (base === 9 || base === 19)
+        keep.push(Buffer.from(r.records.subarray(b.position, b.position + b.size)));
     }
     const buf = Buffer.concat(keep);
-    cleaned.append(
+    await cleaned.append(
       buf,
       buf.length,
       keep.map((b) => ({ size: b.length, lastOffset: lastOffsetOf(b, 0), maxTimestamp: readInt64(b, 35) })),
     );
     await cleaned.finish();
-    cleaned.prepareSwap();
+    await cleaned.prepareSwap();
     // crash: the old segments are still there, next to the swap files; a stray .cleaned too
     fs.writeFileSync(path.join(s.dir, '00000000000000000005.log.cleaned'), 'junk');
     s.log.discard();
@@ -371,6 +398,47 @@ describe('log cleaner', () => {
       [20, 'active'],
     ]);
     expect(fs.readdirSync(s.dir).filter((f) => /cleaned|swap/.test(f))).toEqual([]);
+    reopened.close();
+  });
+
+  it('a crash in the middle of the swap (old files renamed away, indexes in place) is completed at the next start', async () => {
+    const s = setup({ segmentBytes: 1 << 20 });
+    for (let i = 0; i < 5; i++) await put(s.log, [['k', `v${i}`]]);
+    s.log.roll();
+    await put(s.log, [['z', 'active']]);
+    const r = s.log.read(0, 1 << 20);
+    const last = describeBatches(r.records).at(-1)!;
+    const keep = Buffer.from(r.records.subarray(last.position, last.position + last.size));
+    const cleaned = CleanedSegment.create(s.dir, 0, s.config.segmentIndexBytes, s.config.indexIntervalBytes);
+    await cleaned.append(keep, keep.length, [
+      { size: keep.length, lastOffset: 4, maxTimestamp: readInt64(keep, 35) },
+    ]);
+    await cleaned.finish();
+    await cleaned.prepareSwap();
+    // what completeSwap had done when the process died: old files renamed to .deleted, the index
+    // swap files renamed into place, the log swap file not yet
+    for (const suffix of ['.log', '.index', '.timeindex']) {
+      const f = path.join(s.dir, `00000000000000000000${suffix}`);
+      if (fs.existsSync(f)) fs.renameSync(f, `${f}.deleted`);
+    }
+    for (const suffix of ['.index', '.timeindex']) {
+      const f = path.join(s.dir, `00000000000000000000${suffix}`);
+      fs.renameSync(`${f}.swap`, f);
+    }
+    s.log.discard();
+    const reopened = PartitionLog.open({
+      dir: s.dir,
+      topic: 'kv',
+      partition: 0,
+      config: s.config,
+      logger: recordingLogger(),
+      hadCleanShutdown: false,
+    });
+    expect((await readAll(reopened)).records.map((x) => [x.offset, x.value])).toEqual([
+      [4, 'v4'],
+      [5, 'active'],
+    ]);
+    expect(fs.readdirSync(s.dir).filter((f) => /deleted|swap|cleaned/.test(f))).toEqual([]);
     reopened.close();
   });
 
@@ -421,7 +489,9 @@ describe('log cleaner', () => {
     const { records } = await readAll(s.log);
     const model = records.filter((r) => r.offset <= lastModel);
     const live = [...latest].filter(([, v]) => v.value !== null).sort((a, b) => a[1].offset - b[1].offset);
-    expect(model.map((r) => [r.offset, r.key, r.value])).toEqual(live.map(([k, v]) => [v.offset, k, v.value]));
+    expect(model.map((r) => [r.offset, r.key, r.value])).toEqual(
+      live.map(([k, v]) => [v.offset, k, v.value]),
+    );
     for (const r of model) expect(written.get(r.offset)).toEqual([r.key, r.value]);
     s.log.close();
   });

@@ -4,7 +4,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { DEFAULT_LOG_CONFIG, PartitionLog, StorageError, type LogConfig } from '../../../src/storage/index.js';
+import {
+  DEFAULT_LOG_CONFIG,
+  PartitionLog,
+  StorageError,
+  type LogConfig,
+} from '../../../src/storage/index.js';
 import { decodeRecords, makeAppend, makeBatch, recordingLogger, removeTempDirs, tempDir } from './helpers.js';
 
 afterEach(() => {
@@ -45,7 +50,13 @@ describe('disk full on append', () => {
     // the disk fills in the middle of the next write: part of it lands, then ENOSPC
     const real = fs.writeSync;
     let calls = 0;
-    vi.spyOn(fs, 'writeSync').mockImplementation(((fd: number, buf: Buffer, off: number, len: number, pos: number) => {
+    vi.spyOn(fs, 'writeSync').mockImplementation(((
+      fd: number,
+      buf: Buffer,
+      off: number,
+      len: number,
+      pos: number,
+    ) => {
       if (calls++ === 0) return real(fd, buf, off, Math.floor(len / 2), pos);
       throw enospc();
     }) as typeof fs.writeSync);
