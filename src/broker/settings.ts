@@ -75,6 +75,7 @@ export function settingsFromConfig(config: ResolvedConfig): BrokerSettings {
       backoffMs: config.get<number>('log.cleaner.backoff.ms'),
       dedupeBufferSize: config.get<number>('log.cleaner.dedupe.buffer.size'),
       ioBufferSize: config.get<number>('log.cleaner.io.buffer.size'),
+      producerIdExpirationMs: config.get<number>('producer.id.expiration.ms'),
     },
     deleteTopicEnable: config.get<boolean>('delete.topic.enable'),
     staticConfig: config.entries(),

@@ -10,13 +10,15 @@
 import { Command, Errors, Flags } from '@oclif/core';
 import { Admin } from '../client/admin/index.js';
 import { DEFAULT_BOOTSTRAP } from '../client/cluster.js';
+import { AuthenticationError } from '../client/connection.js';
 import { KafkaRequestError, UnreachableError, UnsupportedApiError } from '../client/errors.js';
 import { ErrorCode } from '../protocol/errors.js';
 import { UsageError } from './parse.js';
+import { clientSecurity, securityFlags, type SecurityFlagValues } from './security-flags.js';
 
 export const EXIT = { broker: 1, usage: 2, unreachable: 3, unsupported: 4 } as const;
 
-export interface ConnectionFlags {
+export interface ConnectionFlags extends SecurityFlagValues {
   'bootstrap-server': string;
   'request-timeout': number;
 }
@@ -47,6 +49,7 @@ export abstract class ClusterCommand extends Command {
       min: 1,
       helpGroup: 'CONNECTION',
     }),
+    ...securityFlags,
   };
 
   /** Runs `fn` with an admin client connected to the cluster, closing it afterwards. */
@@ -55,6 +58,7 @@ export abstract class ClusterCommand extends Command {
       bootstrap: flags['bootstrap-server'],
       requestTimeoutMs: flags['request-timeout'],
       connectTimeoutMs: Math.min(10_000, flags['request-timeout']),
+      security: clientSecurity(flags),
     });
     try {
       return await fn(admin);
@@ -107,6 +111,9 @@ export function describeFailure(err: Error): Failure {
   }
   if (err instanceof UnreachableError) {
     return { name: err.name, message: err.message, code: null, exitCode: EXIT.unreachable };
+  }
+  if (err instanceof AuthenticationError) {
+    return { name: err.name, message: err.message, code: 'SASL_AUTHENTICATION_FAILED', exitCode: EXIT.broker };
   }
   if (err instanceof UnsupportedApiError) {
     return { name: err.name, message: err.message, code: null, exitCode: EXIT.unsupported };

@@ -4,7 +4,13 @@
 // both sides speak. Works against FluxMQ and any Kafka broker.
 
 import { FLUXMQ_VERSION } from '../version.js';
-import { ConnectionClosedError, KafkaConnection, RequestTimeoutError } from './connection.js';
+import {
+  AuthenticationError,
+  ConnectionClosedError,
+  KafkaConnection,
+  RequestTimeoutError,
+  type ClientSecurity,
+} from './connection.js';
 import { API_SPECS, ApiKey, type MetadataResponse } from '../protocol/messages/index.js';
 import { UnreachableError, UnsupportedApiError } from './errors.js';
 
@@ -26,6 +32,8 @@ export interface ClusterClientOptions {
   clientId?: string;
   requestTimeoutMs?: number;
   connectTimeoutMs?: number;
+  /** TLS and SASL for every broker connection. */
+  security?: ClientSecurity;
 }
 
 /** Which broker a request goes to. */
@@ -86,6 +94,7 @@ export class ClusterClient {
       clientId: 'fluxmq-cli',
       requestTimeoutMs: 30_000,
       connectTimeoutMs: 10_000,
+      security: {},
       ...options,
     };
     const failures: string[] = [];
@@ -96,7 +105,7 @@ export class ClusterClient {
         await client.refreshMetadata([]);
         return client;
       } catch (err) {
-        if (err instanceof UnsupportedApiError) throw err;
+        if (err instanceof UnsupportedApiError || err instanceof AuthenticationError) throw err;
         failures.push(describe(err));
       }
     }
@@ -115,6 +124,7 @@ export class ClusterClient {
       clientId: opts.clientId,
       requestTimeoutMs: opts.requestTimeoutMs,
       connectTimeoutMs: opts.connectTimeoutMs,
+      security: opts.security,
     });
     try {
       return { address, conn, versions: await ClusterClient.apiVersions(conn) };
@@ -255,7 +265,7 @@ export class ClusterClient {
     }
     pending = ClusterClient.open(info, this.opts).catch((err: unknown) => {
       this.byAddress.delete(address);
-      if (err instanceof UnsupportedApiError) throw err;
+      if (err instanceof UnsupportedApiError || err instanceof AuthenticationError) throw err;
       throw new UnreachableError(`cannot reach broker ${id} at ${address}: ${describe(err)}`);
     });
     this.byAddress.set(address, pending);

@@ -1,7 +1,10 @@
 // A client connection to one Kafka broker: pipelined requests matched to responses by correlation
-// id. Used by FluxMQ's own commands and tests; speaks to FluxMQ or any Kafka broker.
+// id. Used by FluxMQ's own commands and tests; speaks to FluxMQ or any Kafka broker. Optionally over
+// TLS (node:tls) and with a SASL login (PLAIN, SCRAM-SHA-256/512) right after connecting.
 
-import { connect, type Socket } from 'node:net';
+import { connect, isIP, type Socket } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
+import { ScramClient, type ScramMechanism } from '../security/scram.js';
 import { Reader } from '../protocol/codec/reader.js';
 import { encodeRequestFrame, FrameDecoder } from '../protocol/framing.js';
 import { API_SPECS, decodeResponseHeader, responseHeaderVersion } from '../protocol/messages/index.js';
@@ -22,12 +25,36 @@ interface Pending {
   timer: NodeJS.Timeout;
 }
 
+export type ClientSaslMechanism = 'PLAIN' | ScramMechanism;
+
+/** TLS and SASL settings of a client (PEM contents, not file names). */
+export interface ClientSecurity {
+  tls?: {
+    /** Trusted CA certificates; the system CAs when absent. */
+    ca?: string | Buffer;
+    /** Client certificate and key for mutual TLS. */
+    cert?: string | Buffer;
+    key?: string | Buffer;
+    rejectUnauthorized?: boolean;
+  };
+  sasl?: { mechanism: ClientSaslMechanism; username: string; password: string };
+}
+
+/** The broker refused the SASL login (or the TLS handshake failed). */
+export class AuthenticationError extends Error {
+  override name = 'AuthenticationError';
+}
+
 export interface ConnectionOptions {
   clientId?: string;
   requestTimeoutMs?: number;
   connectTimeoutMs?: number;
   maxResponseBytes?: number;
+  security?: ClientSecurity;
 }
+
+const SASL_HANDSHAKE = 17;
+const SASL_AUTHENTICATE = 36;
 
 export class KafkaConnection {
   private readonly pending = new Map<number, Pending>();
@@ -45,29 +72,92 @@ export class KafkaConnection {
     socket.on('close', () => this.fail(new ConnectionClosedError('connection closed by the broker')));
   }
 
-  static connect(host: string, port: number, options: ConnectionOptions = {}): Promise<KafkaConnection> {
+  static async connect(host: string, port: number, options: ConnectionOptions = {}): Promise<KafkaConnection> {
     const opts: Required<ConnectionOptions> = {
       clientId: options.clientId ?? 'fluxmq',
       requestTimeoutMs: options.requestTimeoutMs ?? 30_000,
       connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
       maxResponseBytes: options.maxResponseBytes ?? 1024 * 1024 * 1024,
+      security: options.security ?? {},
     };
-    return new Promise((resolve, reject) => {
-      const socket = connect({ host, port, noDelay: true });
+    const tls = opts.security.tls;
+    const conn = await new Promise<KafkaConnection>((resolve, reject) => {
+      const socket: Socket = tls
+        ? tlsConnect({
+            host,
+            port,
+            ca: tls.ca,
+            cert: tls.cert,
+            key: tls.key,
+            rejectUnauthorized: tls.rejectUnauthorized ?? true,
+            ...(isIP(host) ? {} : { servername: host }),
+          })
+        : connect({ host, port, noDelay: true });
       const timer = setTimeout(() => {
         socket.destroy();
         reject(new Error(`connecting to ${host}:${port} timed out after ${opts.connectTimeoutMs} ms`));
       }, opts.connectTimeoutMs);
-      socket.once('connect', () => {
+      socket.once(tls ? 'secureConnect' : 'connect', () => {
         clearTimeout(timer);
+        socket.setNoDelay(true);
         socket.removeAllListeners('error');
         resolve(new KafkaConnection(socket, opts));
       });
       socket.once('error', (err) => {
         clearTimeout(timer);
-        reject(new Error(`cannot connect to ${host}:${port}: ${err.message}`));
+        const what = tls ? 'cannot connect over TLS to' : 'cannot connect to';
+        reject(new Error(`${what} ${host}:${port}: ${err.message}`));
       });
     });
+    if (opts.security.sasl) {
+      try {
+        await conn.authenticate(opts.security.sasl);
+      } catch (err) {
+        conn.close();
+        throw err;
+      }
+    }
+    return conn;
+  }
+
+  /** SaslHandshake v1 then SaslAuthenticate v1 (one round for PLAIN, two for SCRAM). */
+  private async authenticate(sasl: NonNullable<ClientSecurity['sasl']>): Promise<void> {
+    const mechanism = sasl.mechanism.toUpperCase() as ClientSaslMechanism;
+    type Handshake = { errorCode: number; mechanisms: string[] };
+    type Auth = { errorCode: number; errorMessage: string | null; authBytes: Buffer };
+    const hs = await this.request<Handshake>(SASL_HANDSHAKE, 1, { mechanism });
+    if (hs.errorCode !== 0) {
+      throw new AuthenticationError(
+        `the broker does not accept SASL mechanism ${mechanism} (it accepts: ${hs.mechanisms.join(', ') || 'none'})`,
+      );
+    }
+    const step = async (token: Buffer): Promise<Buffer> => {
+      let res: Auth;
+      try {
+        res = await this.request<Auth>(SASL_AUTHENTICATE, 1, { authBytes: token });
+      } catch (err) {
+        if (err instanceof ConnectionClosedError)
+          throw new AuthenticationError(`SASL authentication as '${sasl.username}' failed: ${err.message}`);
+        throw err;
+      }
+      if (res.errorCode !== 0) {
+        throw new AuthenticationError(
+          `SASL authentication as '${sasl.username}' failed: ${res.errorMessage || `error code ${res.errorCode}`}`,
+        );
+      }
+      return res.authBytes;
+    };
+    if (mechanism === 'PLAIN') {
+      await step(Buffer.from(`\u0000${sasl.username}\u0000${sasl.password}`, 'utf8'));
+      return;
+    }
+    if (mechanism !== 'SCRAM-SHA-256' && mechanism !== 'SCRAM-SHA-512') {
+      throw new AuthenticationError(`unsupported SASL mechanism '${sasl.mechanism}'`);
+    }
+    const scram = new ScramClient(mechanism, sasl.username, sasl.password);
+    const serverFirst = await step(scram.first());
+    const serverFinal = await step(scram.final(serverFirst));
+    scram.verify(serverFinal);
   }
 
   get closed(): boolean {

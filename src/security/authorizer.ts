@@ -3,7 +3,15 @@
 // DELETE and ALTER imply DESCRIBE; ALTER_CONFIGS implies DESCRIBE_CONFIGS) lets the request through;
 // a resource with no ACL at all is allowed only with allow.everyone.if.no.acl.found.
 
-import { Operation, Permission, ResourceType, patternMatches, WILDCARD, type AclBinding } from './acl.js';
+import {
+  Operation,
+  PatternType,
+  Permission,
+  ResourceType,
+  patternMatches,
+  WILDCARD,
+  type AclBinding,
+} from './acl.js';
 import type { SecurityStore } from './store.js';
 
 export interface AuthorizeRequest {
@@ -60,6 +68,30 @@ export class Authorizer {
       }
     }
     return allowed;
+  }
+
+  /**
+   * Kafka's authorizeByResourceType (KIP-679): whether the principal may do the operation on at least
+   * one resource of the type, through an ALLOW binding of any pattern not cancelled by a DENY on the
+   * wildcard. An idempotent producer needs IDEMPOTENT_WRITE on the cluster or this for WRITE on topics.
+   */
+  authorizeAny(r: Omit<AuthorizeRequest, 'resourceName'>): boolean {
+    if (this.superUsers.has(r.principal)) return true;
+    const acls = this.store.allAcls().filter((a) => a.resourceType === r.resourceType);
+    if (acls.length === 0) return this.allowEveryoneIfNoAcl;
+    const entryMatches = (a: AclBinding): boolean =>
+      (a.principal === r.principal || a.principal === 'User:*') && (a.host === WILDCARD || a.host === r.host);
+    const ops = (a: AclBinding): boolean => a.operation === r.operation || a.operation === Operation.ALL;
+    const deniedEverywhere = acls.some(
+      (a) =>
+        entryMatches(a) &&
+        a.permissionType === Permission.DENY &&
+        ops(a) &&
+        a.resourceName === WILDCARD &&
+        a.patternType !== PatternType.PREFIXED,
+    );
+    if (deniedEverywhere) return false;
+    return acls.some((a) => entryMatches(a) && a.permissionType === Permission.ALLOW && ops(a));
   }
 
   /** Every stored binding that applies to the resource (literal, wildcard and prefixed). */

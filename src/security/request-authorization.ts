@@ -33,10 +33,13 @@ export interface AuthorizationStep {
 const TOPIC_DENIED = ErrorCode.TOPIC_AUTHORIZATION_FAILED;
 const GROUP_DENIED = ErrorCode.GROUP_AUTHORIZATION_FAILED;
 const CLUSTER_DENIED = ErrorCode.CLUSTER_AUTHORIZATION_FAILED;
+const TXN_DENIED = ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED;
 const ALLOW: AuthorizationStep = {};
 
 type Can = (operation: number, resourceType: number, name: string) => boolean;
-type Rule = (req: never, can: Can, ctx: AuthorizationContext) => AuthorizationStep;
+/** Whether the operation is allowed on at least one resource of the type (KIP-679). */
+type CanAny = (operation: number, resourceType: number) => boolean;
+type Rule = (req: never, can: Can, ctx: AuthorizationContext, canAny: CanAny) => AuthorizationStep;
 
 /** Splits items into the authorized and the refused. */
 function split<T>(items: readonly T[], ok: (item: T) => boolean): [T[], T[]] {
@@ -92,9 +95,9 @@ const RULES = new Map<number, Rule>([
   ],
   [
     ApiKey.Fetch,
-    (req: M.FetchRequest, can, ctx) => {
+    (req: M.FetchRequest, can, ctx, canAny) => {
       const replica = Math.max(req.replicaId ?? -1, req.replicaState?.replicaId ?? -1);
-      if (replica >= 0) return clusterRule(Operation.CLUSTER_ACTION)(req as never, can, ctx);
+      if (replica >= 0) return clusterRule(Operation.CLUSTER_ACTION)(req as never, can, ctx, canAny);
       const name = (t: M.FetchRequestFetchTopic): string | undefined =>
         t.topic || ctx.broker.topics.getById(t.topicId)?.name;
       const [ok, denied] = split(req.topics, (t) => {
@@ -487,6 +490,163 @@ const RULES = new Map<number, Rule>([
       },
     }),
   ],
+  // Transactions (KIP-98), as Kafka's KafkaApis authorizes them.
+  [
+    ApiKey.InitProducerId,
+    (req: M.InitProducerIdRequest, can, _ctx, canAny) => {
+      if (req.transactionalId !== null) {
+        return can(Operation.WRITE, ResourceType.TRANSACTIONAL_ID, req.transactionalId)
+          ? ALLOW
+          : { errorCode: TXN_DENIED };
+      }
+      // idempotent producer: IDEMPOTENT_WRITE on the cluster, or WRITE on any topic (KIP-679)
+      return can(Operation.IDEMPOTENT_WRITE, ResourceType.CLUSTER, CLUSTER_NAME) ||
+        canAny(Operation.WRITE, ResourceType.TOPIC)
+        ? ALLOW
+        : { errorCode: CLUSTER_DENIED };
+    },
+  ],
+  [
+    ApiKey.AddPartitionsToTxn,
+    (req: M.AddPartitionsToTxnRequest, can, ctx, canAny) => {
+      // v4+ carries several transactions and is sent by brokers only (KIP-890)
+      if (ctx.header.apiVersion >= 4)
+        return clusterRule(Operation.CLUSTER_ACTION)(req as never, can, ctx, canAny);
+      if (!can(Operation.WRITE, ResourceType.TRANSACTIONAL_ID, req.v3AndBelowTransactionalId)) {
+        return { errorCode: TXN_DENIED };
+      }
+      const denied = req.v3AndBelowTopics.filter((t) => !can(Operation.WRITE, ResourceType.TOPIC, t.name));
+      if (denied.length === 0) return ALLOW;
+      // as in Kafka: nothing is added; refused topics say so, the others OPERATION_NOT_ATTEMPTED
+      const deniedNames = new Set(denied.map((t) => t.name));
+      return {
+        request: { ...req, v3AndBelowTopics: [] },
+        merge: (res) => {
+          const r = res as M.AddPartitionsToTxnResponseInput;
+          r.resultsByTopicV3AndBelow = req.v3AndBelowTopics.map((t) => ({
+            name: t.name,
+            resultsByPartition: t.partitions.map((partitionIndex) => ({
+              partitionIndex,
+              partitionErrorCode: deniedNames.has(t.name) ? TOPIC_DENIED : ErrorCode.OPERATION_NOT_ATTEMPTED,
+            })),
+          }));
+          return r;
+        },
+      };
+    },
+  ],
+  [
+    ApiKey.AddOffsetsToTxn,
+    (req: M.AddOffsetsToTxnRequest, can) => {
+      if (!can(Operation.WRITE, ResourceType.TRANSACTIONAL_ID, req.transactionalId)) {
+        return { errorCode: TXN_DENIED };
+      }
+      return can(Operation.READ, ResourceType.GROUP, req.groupId) ? ALLOW : { errorCode: GROUP_DENIED };
+    },
+  ],
+  [
+    ApiKey.EndTxn,
+    (req: M.EndTxnRequest, can) =>
+      can(Operation.WRITE, ResourceType.TRANSACTIONAL_ID, req.transactionalId)
+        ? ALLOW
+        : { errorCode: TXN_DENIED },
+  ],
+  [
+    ApiKey.TxnOffsetCommit,
+    (req: M.TxnOffsetCommitRequest, can) => {
+      // Kafka checks the transactional id first, then the group, then each topic
+      if (!can(Operation.WRITE, ResourceType.TRANSACTIONAL_ID, req.transactionalId)) {
+        return { errorCode: TXN_DENIED };
+      }
+      if (!can(Operation.READ, ResourceType.GROUP, req.groupId)) return { errorCode: GROUP_DENIED };
+      const [ok, denied] = split(req.topics, (t) => can(Operation.READ, ResourceType.TOPIC, t.name));
+      if (denied.length === 0) return ALLOW;
+      return {
+        request: { ...req, topics: ok },
+        merge: (res) => {
+          const r = res as M.TxnOffsetCommitResponseInput;
+          r.topics = [
+            ...(r.topics ?? []),
+            ...denied.map((t) => ({
+              name: t.name,
+              partitions: t.partitions.map((p) => ({
+                partitionIndex: p.partitionIndex,
+                errorCode: TOPIC_DENIED,
+              })),
+            })),
+          ];
+          return r;
+        },
+      };
+    },
+  ],
+  [
+    ApiKey.DescribeTransactions,
+    (req: M.DescribeTransactionsRequest, can) => {
+      const [ok, denied] = split(req.transactionalIds, (id) =>
+        can(Operation.DESCRIBE, ResourceType.TRANSACTIONAL_ID, id),
+      );
+      if (denied.length === 0) return ALLOW;
+      return {
+        request: { ...req, transactionalIds: ok },
+        merge: (res) => {
+          const r = res as M.DescribeTransactionsResponseInput;
+          r.transactionStates = [
+            ...(r.transactionStates ?? []),
+            ...denied.map((transactionalId) => ({
+              errorCode: TXN_DENIED,
+              transactionalId,
+              transactionState: '',
+              transactionTimeoutMs: 0,
+              transactionStartTimeMs: -1,
+              producerId: -1,
+              producerEpoch: -1,
+              topics: [],
+            })),
+          ];
+          return r;
+        },
+      };
+    },
+  ],
+  [
+    ApiKey.ListTransactions,
+    (_req, can) => ({
+      merge: (res) => {
+        const r = res as M.ListTransactionsResponseInput;
+        r.transactionStates = (r.transactionStates ?? []).filter((t) =>
+          can(Operation.DESCRIBE, ResourceType.TRANSACTIONAL_ID, t.transactionalId ?? ''),
+        );
+        return r;
+      },
+    }),
+  ],
+  [
+    ApiKey.DescribeProducers,
+    (req: M.DescribeProducersRequest, can) => {
+      const [ok, denied] = split(req.topics, (t) => can(Operation.READ, ResourceType.TOPIC, t.name));
+      if (denied.length === 0) return ALLOW;
+      return {
+        request: { ...req, topics: ok },
+        merge: (res) => {
+          const r = res as M.DescribeProducersResponseInput;
+          r.topics = [
+            ...(r.topics ?? []),
+            ...denied.map((t) => ({
+              name: t.name,
+              partitions: t.partitionIndexes.map((partitionIndex) => ({
+                partitionIndex,
+                errorCode: TOPIC_DENIED,
+                errorMessage: null,
+                activeProducers: [],
+              })),
+            })),
+          ];
+          return r;
+        },
+      };
+    },
+  ],
   [ApiKey.CreateAcls, clusterRule(Operation.ALTER)],
   [ApiKey.DeleteAcls, clusterRule(Operation.ALTER)],
   [ApiKey.DescribeAcls, clusterRule(Operation.DESCRIBE)],
@@ -538,6 +698,13 @@ export function authorizeRequest(
       resourceType,
       resourceName,
     });
+  const canAny: CanAny = (operation, resourceType) =>
+    authorizer.authorizeAny({
+      principal: session.principal,
+      host: session.clientHost,
+      operation,
+      resourceType,
+    });
   const rule = RULES.get(apiKey) ?? clusterRule(Operation.CLUSTER_ACTION);
-  return rule(request as never, can, ctx);
+  return rule(request as never, can, ctx, canAny);
 }

@@ -22,13 +22,20 @@
 //      offsets stay monotonic and a crash during the swap is completed correctly;
 //   3. swaps each new segment in atomically and records the end of the mapped range in
 //      `cleaner-offset-checkpoint`.
-// Producer state: idempotent producers' sequence numbers are not checked by this broker yet, so no
-// batch is kept for a producer's sake (Kafka keeps each active producer's last batch).
+// Producers and transactions (Kafka's rules): a pass first reads the batch headers of the cleanable
+// range to learn each producer's last batch and every transaction's fate from its marker. The last
+// batch of a producer that wrote within producer.id.expiration.ms is kept (as a bare header if all its
+// records go), so its sequence numbers survive a restart; records of aborted transactions are
+// dropped and never count as a key's latest value; nothing from the first offset of a transaction
+// still open is cleaned; markers (control batches) are kept.
 //
-// The work runs on the event loop in slices of at most ~4 ms or log.cleaner.io.buffer.size bytes,
-// with a setImmediate yield between slices, so produce and fetch keep being served; decompression
-// and compression of large batches, the fsyncs and the unlinks run on the libuv threadpool. A pass is abandoned
-// (its files removed) when the log changes under it: retention, DeleteRecords, deletion or shutdown.
+// The work runs on the event loop in slices of about 4 ms (log.cleaner.io.buffer.size bytes are read
+// at a time), with a setImmediate yield between slices, so produce and fetch keep being served;
+// segment reads and writes, the (de)compression of large batches, fsyncs and unlinks run on the libuv
+// threadpool (BENCHMARKS.md has the longest block measured). The producer state the cleaner learns
+// is its own (storage does not see the transaction coordinator's); a producer counts as active by the
+// max timestamp of its last batch. A pass is abandoned (its files removed) when the log changes under
+// it: retention, DeleteRecords, deletion or shutdown.
 
 import fs from 'node:fs';
 import path from 'node:path';
@@ -41,10 +48,13 @@ import {
   MAGIC,
   MAX_TIMESTAMP,
   MIN_BATCH_LENGTH,
+  PRODUCER_ID,
+  TRANSACTIONAL_FLAG,
   batchCrcMatches,
   lastOffsetOf,
   readInt64,
 } from '../protocol/records/batch-header.js';
+import { ControlRecordType } from '../protocol/records/control-record.js';
 import { CorruptRecordError } from '../protocol/records/errors.js';
 import { type RecordView, emptyBatchHeader, readBatchRecords, rebuildBatch } from './cleaner-batch.js';
 import { type CleanedBatch, CleanedSegment } from './cleaned-segment.js';
@@ -69,6 +79,8 @@ export interface CleanerConfig {
   dedupeBufferSize: number;
   /** log.cleaner.io.buffer.size: bytes read between two yields to the event loop. */
   ioBufferSize: number;
+  /** producer.id.expiration.ms: the last batch of a producer that wrote within this long is kept. */
+  producerIdExpirationMs: number;
 }
 
 export const DEFAULT_CLEANER_CONFIG: CleanerConfig = Object.freeze({
@@ -76,6 +88,7 @@ export const DEFAULT_CLEANER_CONFIG: CleanerConfig = Object.freeze({
   backoffMs: 15_000,
   dedupeBufferSize: 128 * 1024 * 1024,
   ioBufferSize: 512 * 1024,
+  producerIdExpirationMs: 86_400_000,
 });
 
 /** What a key costs in the offset map besides its own bytes (Map entry, string header, offset). */
@@ -126,8 +139,17 @@ class OffsetMap {
   constructor(readonly budget: number) {}
 }
 
+/** What the header scan of a pass learnt about producers and transactions. */
+interface ProducerView {
+  /** Last offset of the last data batch of each producer id in the cleanable range. */
+  lastBatchOf: Map<number, number>;
+  /** Aborted transactions per producer id: [first offset, offset of the ABORT marker]. */
+  aborted: Map<number, [number, number][]>;
+}
+
 interface Pass {
   log: PartitionLog;
+  producers: ProducerView;
   now: number;
   map: OffsetMap;
   /** Offsets at or above this were not mapped: their records are kept. */
@@ -143,6 +165,16 @@ function tpKey(log: PartitionLog): string {
 }
 
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/** The type of a control batch's first record (-1 when it has none or does not parse). */
+async function controlType(batch: Buffer): Promise<number> {
+  try {
+    const key = (await readBatchRecords(batch)).records[0]?.key;
+    return key && key.length >= 4 ? key.readInt16BE(2) : -1;
+  } catch {
+    return -1;
+  }
+}
 
 /** Reads up to `length` bytes at `position` into buf[0..] on the threadpool; the bytes read. */
 async function readAsync(fd: number, buf: Buffer, length: number, position: number): Promise<number> {
@@ -364,6 +396,7 @@ export class LogCleaner {
     const started = performance.now();
     const pass: Pass = {
       log,
+      producers: { lastBatchOf: new Map(), aborted: new Map() },
       now,
       map: new OffsetMap(this.config.dedupeBufferSize),
       mapEnd: range.firstDirtyOffset,
@@ -384,6 +417,11 @@ export class LogCleaner {
     };
     this.sliceStart = performance.now();
     try {
+      const openTxn = await this.scanProducers(pass, range.firstUncleanableOffset);
+      // never clean into a transaction that is still open
+      if (openTxn < range.firstUncleanableOffset) {
+        range = { ...range, firstUncleanableOffset: Math.max(range.firstDirtyOffset, openTxn) };
+      }
       await this.buildOffsetMap(pass, range);
       pass.stats.endOffset = pass.mapEnd;
       for (const group of this.groupSegments(log, pass.mapEnd)) await this.cleanGroup(pass, group);
@@ -518,6 +556,52 @@ export class LogCleaner {
     }
   }
 
+  /**
+   * Step 0: the batch headers below `upTo`: each producer's last data batch and the aborted
+   * transactions. Returns the first offset of the oldest transaction still open at `upTo` (or `upTo`).
+   */
+  private async scanProducers(pass: Pass, upTo: number): Promise<number> {
+    const { lastBatchOf, aborted } = pass.producers;
+    const open = new Map<number, number>();
+    for (const seg of pass.log.segmentsForCleaner.slice(0, -1)) {
+      if (seg.baseOffset >= upTo) break;
+      await this.forEachBatch(pass, seg, async (batch) => {
+        if (readInt64(batch, 0) >= upTo) return true;
+        const producerId = readInt64(batch, PRODUCER_ID);
+        if (producerId < 0) return;
+        const attributes = batch.readInt16BE(ATTRIBUTES);
+        if (attributes & CONTROL_FLAG) {
+          const first = open.get(producerId);
+          if (first === undefined) return;
+          const type = await controlType(batch);
+          if (type !== ControlRecordType.COMMIT && type !== ControlRecordType.ABORT) return;
+          open.delete(producerId);
+          if (type === ControlRecordType.ABORT) {
+            let list = aborted.get(producerId);
+            if (!list) aborted.set(producerId, (list = []));
+            list.push([first, readInt64(batch, 0)]);
+          }
+          return;
+        }
+        lastBatchOf.set(producerId, lastOffsetOf(batch, 0));
+        if (attributes & TRANSACTIONAL_FLAG && !open.has(producerId))
+          open.set(producerId, readInt64(batch, 0));
+      });
+    }
+    let first = upTo;
+    for (const o of open.values()) if (o < first) first = o;
+    return first;
+  }
+
+  /** Whether the batch belongs to an aborted transaction (its records are dropped). */
+  private isAborted(pass: Pass, batch: Buffer): boolean {
+    if ((batch.readInt16BE(ATTRIBUTES) & TRANSACTIONAL_FLAG) === 0) return false;
+    const list = pass.producers.aborted.get(readInt64(batch, PRODUCER_ID));
+    if (!list) return false;
+    const offset = readInt64(batch, 0);
+    return list.some(([first, last]) => offset >= first && offset < last);
+  }
+
   /** Step 1: latest offset of every key in [firstDirty, firstUncleanable), as far as the budget goes. */
   private async buildOffsetMap(pass: Pass, range: CleanableRange): Promise<void> {
     const { map } = pass;
@@ -530,7 +614,7 @@ export class LogCleaner {
         const last = lastOffsetOf(batch, 0);
         if (last < range.firstDirtyOffset) return;
         if (readInt64(batch, 0) >= range.firstUncleanableOffset) return true;
-        if ((batch.readInt16BE(ATTRIBUTES) & CONTROL_FLAG) === 0) {
+        if ((batch.readInt16BE(ATTRIBUTES) & CONTROL_FLAG) === 0 && !this.isAborted(pass, batch)) {
           const parsed = await readBatchRecords(batch);
           let cost = 0;
           for (const r of parsed.records) if (r.key) cost += r.key.length + KEY_OVERHEAD_BYTES;
@@ -669,12 +753,24 @@ export class LogCleaner {
 
   /**
    * What stays of one batch: the batch itself (nothing removed), a rebuilt batch, an empty header
-   * (`keepEmpty`: the last batch of a run) or null.
+   * (the last batch of a run, or of a producer) or null.
    */
-  private async filterBatch(pass: Pass, batch: Buffer, keepEmpty: boolean): Promise<Buffer | null> {
+  private async filterBatch(pass: Pass, batch: Buffer, lastOfRun: boolean): Promise<Buffer | null> {
     if (batch.readInt16BE(ATTRIBUTES) & CONTROL_FLAG) return batch;
     const { stats, map } = pass;
+    // the last batch of a producer still active stays, for its sequence numbers (Kafka's RETAIN_EMPTY)
+    const producerId = readInt64(batch, PRODUCER_ID);
+    const keepEmpty =
+      lastOfRun ||
+      (producerId >= 0 &&
+        pass.producers.lastBatchOf.get(producerId) === lastOffsetOf(batch, 0) &&
+        readInt64(batch, MAX_TIMESTAMP) >= pass.now - this.config.producerIdExpirationMs);
     const parsed = await readBatchRecords(batch);
+    if (this.isAborted(pass, batch)) {
+      stats.recordsRead += parsed.records.length;
+      stats.recordsRemoved += parsed.records.length;
+      return keepEmpty ? emptyBatchHeader(batch) : null;
+    }
     const horizon = parsed.deleteHorizon;
     const expired = horizon !== null && pass.now >= horizon;
     const kept: RecordView[] = [];
@@ -697,6 +793,7 @@ export class LogCleaner {
       }
     }
     const n = parsed.records.length;
+    if (n === 0) return keepEmpty ? batch : null; // a header kept by an earlier pass
     stats.recordsRead += n;
     stats.recordsRemoved += n - kept.length;
     const setHorizon = tombstones && horizon === null;

@@ -199,3 +199,86 @@ describe('compaction', () => {
     expect(again.inRange).toEqual(result.inRange);
   });
 });
+
+describe('compaction of __consumer_offsets', () => {
+  it('the log cleaner compacts committed offsets, and the latest commit survives a kill -9', async () => {
+    const overrides = { 'offsets.topic.num.partitions': 1, 'log.cleaner.backoff.ms': 100 };
+    broker = await startBroker({ overrides });
+    const dataDir = broker.dataDir;
+    const c = await connectTo(broker.port);
+    await c.request(ApiKey.FindCoordinator, 3, { key: 'g', keyType: 0 });
+    const created = await c.request(ApiKey.CreateTopics, 7, {
+      topics: [{ name: 'data', numPartitions: 1, replicationFactor: 1, configs: [] }],
+      timeoutMs: 5000,
+    });
+    expect(created.topics[0].errorCode).toBe(0);
+    const commit = async (offset: number) => {
+      const r = await c.request(ApiKey.OffsetCommit, 8, {
+        groupId: 'g',
+        generationIdOrMemberEpoch: -1,
+        memberId: '',
+        groupInstanceId: null,
+        topics: [
+          {
+            name: 'data',
+            partitions: [
+              { partitionIndex: 0, committedOffset: offset, committedLeaderEpoch: -1, committedMetadata: '' },
+            ],
+          },
+        ],
+      });
+      expect(r.topics[0].partitions[0].errorCode).toBe(0);
+    };
+    // small segments for the internal topic, so that commits roll segments the cleaner may clean
+    const altered = await c.request(ApiKey.IncrementalAlterConfigs, 1, {
+      resources: [
+        {
+          resourceType: 2,
+          resourceName: '__consumer_offsets',
+          configs: [
+            { name: 'segment.bytes', configOperation: 0, value: '2048' },
+            { name: 'min.cleanable.dirty.ratio', configOperation: 0, value: '0.01' },
+          ],
+        },
+      ],
+      validateOnly: false,
+    });
+    expect(altered.responses[0].errorCode).toBe(0);
+    const COMMITS = 300;
+    for (let i = 1; i <= COMMITS; i++) await commit(i);
+
+    // the commits of one key collapse to the latest few (the active segment keeps its own)
+    let records = await readBack(c, '__consumer_offsets');
+    const deadline = Date.now() + 20_000;
+    while (records.length > 40 && Date.now() < deadline) {
+      await sleep(200);
+      records = await readBack(c, '__consumer_offsets');
+    }
+    c.close();
+    summary('compaction of __consumer_offsets after 300 commits of one group and partition', {
+      acknowledged: COMMITS,
+      readBack: records.length,
+      lost: 0,
+      duplicated: 0,
+      unackedPresent: 0,
+      outOfOrder: 0,
+    });
+    expect(records.length).toBeLessThanOrEqual(40);
+
+    await broker.kill9();
+    broker = await startBroker({ dataDir, overrides });
+    const c2 = await connectTo(broker.port);
+    let fetched = -2;
+    for (let tries = 0; tries < 50 && fetched !== COMMITS; tries++) {
+      const r = await c2.request(ApiKey.OffsetFetch, 8, {
+        groups: [{ groupId: 'g', topics: [{ name: 'data', partitionIndexes: [0] }] }],
+        requireStable: false,
+      });
+      const g = r.groups[0];
+      fetched = g.errorCode === 0 ? Number(g.topics[0].partitions[0].committedOffset) : -2;
+      if (fetched !== COMMITS) await sleep(100); // COORDINATOR_LOAD_IN_PROGRESS at first
+    }
+    c2.close();
+    expect(fetched).toBe(COMMITS);
+  });
+});

@@ -15,6 +15,7 @@ import {
   type ResetScope,
 } from './groups.js';
 import { listOffsets } from './offsets.js';
+import { describeTransaction, listTransactions, type ListTransactionsOptions } from './transactions.js';
 import {
   addPartitions,
   createTopic,
@@ -34,6 +35,7 @@ import type {
 export * from './types.js';
 export type { DescribeConfigsOptions } from './configs.js';
 export type { ResetScope } from './groups.js';
+export type { ListTransactionsOptions, TransactionDescription, TransactionSummary } from './transactions.js';
 
 export class Admin {
   private constructor(readonly client: ClusterClient) {}
@@ -108,5 +110,13 @@ export class Admin {
 
   resetOffsets(groupId: string, scope: ResetScope, target: OffsetResetTarget, execute: boolean) {
     return resetOffsets(this.client, groupId, scope, target, execute);
+  }
+
+  listTransactions(opts: ListTransactionsOptions = {}) {
+    return listTransactions(this.client, opts);
+  }
+
+  describeTransaction(transactionalId: string) {
+    return describeTransaction(this.client, transactionalId);
   }
 }

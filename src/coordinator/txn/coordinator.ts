@@ -7,8 +7,10 @@
 // markers and CompleteCommit/CompleteAbort before answering; a crash in between is completed at
 // the next start (PrepareCommit commits, PrepareAbort aborts). A transaction still Ongoing at start
 // is aborted at once with a bumped epoch (Kafka would wait for its timeout), so no partition keeps
-// a last stable offset stuck behind it. Offsets of TxnOffsetCommit are held here and committed
-// through the group coordinator when the transaction commits.
+// a last stable offset stuck behind it. Offsets of TxnOffsetCommit are held here, written to
+// __transaction_state as they are accepted (so they are on disk before PrepareCommit), committed
+// through the group coordinator when the transaction commits, then tombstoned; a restart that finds
+// PrepareCommit commits the offsets it reads back.
 
 import type { Logger } from '../../observability/logger.js';
 import { ErrorCode } from '../../protocol/errors.js';
@@ -27,9 +29,12 @@ import {
   TRANSACTION_STATE_TOPIC_CONFIGS,
   TXN_STATUS_NAMES,
   TxnStatus,
+  decodePendingOffsetsRecord,
   decodeTransactionLogRecord,
   partitionForTransactionalId,
+  pendingOffsetsRecord,
   transactionLogRecord,
+  type PendingOffsetsValue,
   type TxnRecordValue,
 } from './transaction-log.js';
 
@@ -92,6 +97,8 @@ export class TransactionCoordinator {
   private loadDone: Promise<void> | null = null;
   private timers: NodeJS.Timeout[] = [];
   private stopped = false;
+  /** Pending TxnOffsetCommit offsets read back at start, by transactional id and group. */
+  private loadedPending = new Map<string, Map<string, PendingOffsetsValue>>();
 
   constructor(private readonly opts: TxnCoordinatorOptions) {
     this.now = opts.now ?? Date.now;
@@ -167,6 +174,19 @@ export class TransactionCoordinator {
       const log = this.opts.topics.partitionLog(TRANSACTION_STATE_TOPIC, p);
       if (log) records += await this.loadPartition(log);
     }
+    // pending transactional offsets belong to the transaction still open (or preparing its commit)
+    for (const [transactionalId, groups] of this.loadedPending) {
+      const meta = this.transactions.get(transactionalId);
+      if (!meta || (meta.status !== TxnStatus.Ongoing && meta.status !== TxnStatus.PrepareCommit)) continue;
+      for (const [groupId, v] of groups) {
+        if (v.producerId !== meta.producerId || v.producerEpoch !== meta.producerEpoch) continue;
+        meta.pendingOffsets.set(
+          groupId,
+          new Map(v.topics.map((t) => [t.name, new Map(t.partitions.map((p) => [p.partitionIndex, p]))])),
+        );
+      }
+    }
+    this.loadedPending.clear();
     // what a crash left between Prepare* and Complete*, or in the middle of a transaction
     let completed = 0;
     for (const meta of this.transactions.values()) {
@@ -200,6 +220,14 @@ export class TransactionCoordinator {
             if (r.offset < at || r.key === null) continue;
             records++;
             try {
+              const pending = decodePendingOffsetsRecord(r.key, r.value);
+              if (pending) {
+                let byGroup = this.loadedPending.get(pending.transactionalId);
+                if (!byGroup) this.loadedPending.set(pending.transactionalId, (byGroup = new Map()));
+                if (pending.value === null) byGroup.delete(pending.groupId);
+                else byGroup.set(pending.groupId, pending.value);
+                continue;
+              }
               const rec = decodeTransactionLogRecord(r.key, r.value);
               if (!rec) continue;
               if (rec.value === null) this.transactions.delete(rec.transactionalId);
@@ -229,12 +257,30 @@ export class TransactionCoordinator {
   // persistence and markers
 
   private persist(meta: TxnMetadata | { transactionalId: string }, value: TxnRecordValue | null): void {
+    this.appendRecord(meta.transactionalId, transactionLogRecord(meta.transactionalId, value));
+  }
+
+  /** Writes (or, with null, tombstones) the pending TxnOffsetCommit offsets of one group. */
+  private persistPendingOffsets(meta: TxnMetadata, groupId: string, remove: boolean): void {
+    const topics = meta.pendingOffsets.get(groupId);
+    const value: PendingOffsetsValue | null =
+      remove || !topics
+        ? null
+        : {
+            producerId: meta.producerId,
+            producerEpoch: meta.producerEpoch,
+            topics: [...topics].map(([name, ps]) => ({ name, partitions: [...ps.values()] })),
+          };
+    this.appendRecord(meta.transactionalId, pendingOffsetsRecord(meta.transactionalId, groupId, value));
+  }
+
+  /** Appends one record to the __transaction_state partition of the transactional id. */
+  private appendRecord(transactionalId: string, rec: { key: Buffer; value: Buffer | null }): void {
     const topic = this.opts.topics.ensureInternalTopic(TRANSACTION_STATE_TOPIC);
-    const partition = partitionForTransactionalId(meta.transactionalId, topic.partitions);
+    const partition = partitionForTransactionalId(transactionalId, topic.partitions);
     const log = this.opts.topics.partitionLog(TRANSACTION_STATE_TOPIC, partition);
     if (!log) throw new Error(`${TRANSACTION_STATE_TOPIC}-${partition} has no log on this broker`);
     const now = this.now();
-    const rec = transactionLogRecord(meta.transactionalId, value);
     const batch = encodeRecordBatchSync({ records: [{ key: rec.key, value: rec.value, timestamp: now }] });
     log.append(
       batch,
@@ -305,6 +351,8 @@ export class TransactionCoordinator {
         });
       }
     }
+    // committed (or dropped with the abort): their records on __transaction_state go
+    for (const groupId of meta.pendingOffsets.keys()) this.persistPendingOffsets(meta, groupId, true);
     meta.pendingOffsets.clear();
     meta.status = commit ? TxnStatus.CompleteCommit : TxnStatus.CompleteAbort;
     meta.partitions = new Map();
@@ -468,6 +516,7 @@ export class TransactionCoordinator {
       }
       return out;
     }
+    if (topics.every((t) => t.partitions.length === 0)) return out; // nothing to add (e.g. all refused)
     this.begin(meta!);
     for (const t of topics) {
       let set = meta!.partitions.get(t.name);
@@ -539,7 +588,7 @@ export class TransactionCoordinator {
     }
     let byTopic = meta!.pendingOffsets.get(req.groupId);
     if (!byTopic) meta!.pendingOffsets.set(req.groupId, (byTopic = new Map()));
-    return answer((p, topic) => {
+    const result = answer((p, topic) => {
       const count = this.opts.topics.get(topic)?.partitions;
       if (count === undefined || p.partitionIndex < 0 || p.partitionIndex >= count) {
         return ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
@@ -549,6 +598,10 @@ export class TransactionCoordinator {
       parts.set(p.partitionIndex, p);
       return ErrorCode.NONE;
     });
+    // on disk before the answer, so before any EndTxn can write PrepareCommit
+    if (byTopic.size > 0) this.persistPendingOffsets(meta!, req.groupId, false);
+    else meta!.pendingOffsets.delete(req.groupId);
+    return result;
   }
 
   endTxn(

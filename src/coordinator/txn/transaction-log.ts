@@ -109,3 +109,67 @@ export function decodeTransactionLogRecord(
     },
   };
 }
+
+// ------------------------------------------------------------------------------------------------
+// Pending TxnOffsetCommit offsets, a FluxMQ record of its own on __transaction_state (Kafka keeps
+// them as transactional records on __consumer_offsets). Key: int16 version PENDING_OFFSETS_KEY_VERSION
+// + transactional id + group id, so Kafka's TransactionLogKey (version 0) never collides with it and
+// decoders of Kafka's records skip it; value: int16 version 0 + JSON, or null once the transaction
+// ended (a tombstone, so compaction drops it). Written when TxnOffsetCommit is accepted, so the
+// offsets are on disk before EndTxn writes PrepareCommit; loaded back and committed when a restart
+// finds the transaction in PrepareCommit.
+
+export const PENDING_OFFSETS_KEY_VERSION = 0x7f00;
+
+export interface PendingOffsetsValue {
+  producerId: number;
+  producerEpoch: number;
+  topics: {
+    name: string;
+    partitions: {
+      partitionIndex: number;
+      committedOffset: number;
+      committedLeaderEpoch: number;
+      committedMetadata: string | null;
+      commitTimestamp: number;
+    }[];
+  }[];
+}
+
+export function pendingOffsetsRecord(
+  transactionalId: string,
+  groupId: string,
+  v: PendingOffsetsValue | null,
+): { key: Buffer; value: Buffer | null } {
+  const kw = new Writer(32);
+  kw.writeInt16(PENDING_OFFSETS_KEY_VERSION);
+  kw.writeString(transactionalId);
+  kw.writeString(groupId);
+  if (v === null) return { key: kw.toBuffer(), value: null };
+  const json = Buffer.from(JSON.stringify(v), 'utf8');
+  const value = Buffer.alloc(2 + json.length);
+  value.writeInt16BE(0, 0);
+  json.copy(value, 2);
+  return { key: kw.toBuffer(), value };
+}
+
+/** Decodes a pending-offsets record; null when the key is not one. */
+export function decodePendingOffsetsRecord(
+  key: Buffer,
+  value: Buffer | null,
+): { transactionalId: string; groupId: string; value: PendingOffsetsValue | null } | null {
+  if (key.length < 2 || key.readInt16BE(0) !== PENDING_OFFSETS_KEY_VERSION) return null;
+  const kr = new Reader(key);
+  kr.readInt16();
+  const transactionalId = kr.readString();
+  const groupId = kr.readString();
+  if (value === null) return { transactionalId, groupId, value: null };
+  if (value.length < 2 || value.readInt16BE(0) !== 0) {
+    throw new ProtocolDecodeError('pending offsets record of an unknown version');
+  }
+  return {
+    transactionalId,
+    groupId,
+    value: JSON.parse(value.subarray(2).toString('utf8')) as PendingOffsetsValue,
+  };
+}

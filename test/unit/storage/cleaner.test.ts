@@ -10,6 +10,7 @@ import {
   readInt64,
 } from '../../../src/protocol/records/batch-header.js';
 import type { CompressionType } from '../../../src/protocol/records/compression/types.js';
+import { buildEndTxnMarkerBatch } from '../../../src/protocol/records/control-record.js';
 import { decodeRecordBatches, encodeRecordBatch } from '../../../src/protocol/records/record-batch.js';
 import { CleanedSegment } from '../../../src/storage/cleaned-segment.js';
 import {
@@ -85,6 +86,35 @@ async function put(
   const batch = await encodeRecordBatch({
     records: entries.map(([key, value], i) => ({ key, value, timestamp: ts + i })),
     compression,
+  });
+  const { records, batches } = makeAppend([batch]);
+  return log.append(records, batches).baseOffset;
+}
+
+/** A batch of a producer (idempotent, or transactional with `transactional`). */
+async function putAs(
+  log: PartitionLog,
+  producer: { id: number; sequence: number; transactional?: boolean },
+  entries: Entry[],
+): Promise<number> {
+  const batch = await encodeRecordBatch({
+    records: entries.map(([key, value], i) => ({ key, value, timestamp: T0 + i })),
+    producerId: producer.id,
+    producerEpoch: 0,
+    baseSequence: producer.sequence,
+    transactional: producer.transactional ?? false,
+  });
+  const { records, batches } = makeAppend([batch]);
+  return log.append(records, batches).baseOffset;
+}
+
+function putMarker(log: PartitionLog, producerId: number, commit: boolean): number {
+  const batch = buildEndTxnMarkerBatch({
+    producerId,
+    producerEpoch: 0,
+    commit,
+    coordinatorEpoch: 0,
+    timestamp: T0,
   });
   const { records, batches } = makeAppend([batch]);
   return log.append(records, batches).baseOffset;
@@ -267,6 +297,89 @@ describe('log cleaner', () => {
     log.close();
   });
 
+  it('drops aborted transactional records, which never hide a committed value', async () => {
+    const { log, cleaner } = setup({ segmentBytes: 1 << 20 });
+    await put(log, [['k', 'committed']]); // 0
+    await putAs(log, { id: 7, sequence: 0, transactional: true }, [
+      ['k', 'aborted'],
+      ['j', 'aborted'],
+    ]); // 1-2
+    putMarker(log, 7, false); // 3
+    await putAs(log, { id: 8, sequence: 0, transactional: true }, [['j', 'in a commit']]); // 4
+    putMarker(log, 8, true); // 5
+    log.roll();
+    await put(log, [['z', 'active']]);
+    await cleaner.cleanLog(log);
+    const { records, batches } = await readAll(log);
+    const markers = new Set([3, 5]);
+    expect(records.filter((r) => !markers.has(r.offset)).map((r) => [r.offset, r.key, r.value])).toEqual([
+      [0, 'k', 'committed'],
+      [4, 'j', 'in a commit'],
+      [6, 'z', 'active'],
+    ]);
+    // both markers stay; the aborted batch loses its records, and its header stays (empty) because
+    // it is producer 7's last batch
+    const headers = batches.map((b) => [readInt64(b, 0), b.readInt32BE(RECORD_COUNT)]);
+    expect(headers).toEqual([
+      [0, 1],
+      [1, 0],
+      [3, 1],
+      [4, 1],
+      [5, 1],
+      [6, 1],
+    ]);
+    log.close();
+  });
+
+  it('does not clean from the first offset of a transaction that is still open', async () => {
+    const { log, cleaner } = setup({ segmentBytes: 1 << 20 });
+    await put(log, [['k', 'v0']]); // 0
+    await put(log, [['k', 'v1']]); // 1
+    await putAs(log, { id: 7, sequence: 0, transactional: true }, [['k', 'open']]); // 2, no marker yet
+    await put(log, [['k', 'v3']]); // 3
+    log.roll();
+    await put(log, [['z', 'active']]);
+    await cleaner.cleanLog(log);
+    expect((await readAll(log)).records.map((r) => [r.offset, r.value])).toEqual([
+      [1, 'v1'],
+      [2, 'open'],
+      [3, 'v3'],
+      [4, 'active'],
+    ]);
+    expect(cleaner.checkpointOf('kv-0')).toBe(2);
+    log.close();
+  });
+
+  it('keeps the last batch of an active producer, emptied, so its sequence numbers survive', async () => {
+    const { log, cleaner, clock } = setup({ segmentBytes: 1 << 20 });
+    await putAs(log, { id: 9, sequence: 0 }, [['k', 'a']]); // 0
+    await putAs(log, { id: 9, sequence: 1 }, [
+      ['k', 'b'],
+      ['j', 'b'],
+    ]); // 1-2
+    await put(log, [
+      ['k', 'c'],
+      ['j', 'c'],
+    ]); // 3-4
+    await put(log, [['x', 'y']]); // 5
+    log.roll();
+    await put(log, [['z', 'active']]);
+    await cleaner.cleanLog(log);
+    let all = await readAll(log);
+    const producerBatch = all.batches.find((b) => readInt64(b, 43) === 9)!;
+    expect([readInt64(producerBatch, 0), lastOffsetOf(producerBatch, 0)]).toEqual([1, 2]);
+    expect(producerBatch.readInt32BE(RECORD_COUNT)).toBe(0);
+    expect(producerBatch.readInt32BE(53)).toBe(1); // base sequence
+    expect(all.records.map((r) => r.value)).toEqual(['c', 'c', 'y', 'active']);
+
+    // once the producer is idle past producer.id.expiration.ms its header may go too
+    clock.advance(2 * DAY);
+    await cleaner.cleanLog(log);
+    all = await readAll(log);
+    expect(all.batches.some((b) => readInt64(b, 43) === 9)).toBe(false);
+    log.close();
+  });
+
   it('drops records without a key', async () => {
     const { log, cleaner } = setup({ segmentBytes: 1 << 20 });
     await put(log, [
@@ -406,7 +519,7 @@ describe('log cleaner', () => {
     for (let i = 0; i < 5; i++) await put(s.log, [['k', `v${i}`]]);
     s.log.roll();
     await put(s.log, [['z', 'active']]);
-    const r = s.log.read(0, 1 << 20);
+    const r = s.log.read(0, 1 << 20, { maxOffset: 5 });
     const last = describeBatches(r.records).at(-1)!;
     const keep = Buffer.from(r.records.subarray(last.position, last.position + last.size));
     const cleaned = CleanedSegment.create(s.dir, 0, s.config.segmentIndexBytes, s.config.indexIntervalBytes);
