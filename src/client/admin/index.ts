@@ -3,6 +3,14 @@
 // broker (each request in the highest version both sides support).
 
 import { ClusterClient, type ClusterClientOptions } from '../cluster.js';
+import { createAcls, deleteAcls, describeAcls, type AclEntry, type AclEntryFilter } from './acls.js';
+import {
+  deleteScramUser,
+  describeScramUsers,
+  upsertScramUser,
+  type ScramUpsertion,
+} from './users.js';
+import type { ScramMechanism } from '../../security/scram.js';
 import { describeCluster } from './cluster-info.js';
 import { alterConfigs, describeConfigs, type DescribeConfigsOptions } from './configs.js';
 import {
@@ -35,6 +43,14 @@ import type {
 export * from './types.js';
 export type { DescribeConfigsOptions } from './configs.js';
 export type { ResetScope } from './groups.js';
+export type {
+  AclEntry,
+  AclEntryFilter,
+  AclPatternTypeName,
+  AclPermissionName,
+  AclResourceTypeName,
+} from './acls.js';
+export type { ScramUpsertion, ScramUserCredential } from './users.js';
 export type { ListTransactionsOptions, TransactionDescription, TransactionSummary } from './transactions.js';
 
 export class Admin {
@@ -118,5 +134,29 @@ export class Admin {
 
   describeTransaction(transactionalId: string) {
     return describeTransaction(this.client, transactionalId);
+  }
+
+  createAcls(entries: AclEntry[]) {
+    return createAcls(this.client, entries);
+  }
+
+  describeAcls(filter: AclEntryFilter = {}) {
+    return describeAcls(this.client, filter);
+  }
+
+  deleteAcls(filters: AclEntryFilter[]) {
+    return deleteAcls(this.client, filters);
+  }
+
+  describeScramUsers(users: string[] | null = null) {
+    return describeScramUsers(this.client, users);
+  }
+
+  upsertScramUser(upsertion: ScramUpsertion) {
+    return upsertScramUser(this.client, upsertion);
+  }
+
+  deleteScramUser(user: string, mechanisms?: ScramMechanism[]) {
+    return deleteScramUser(this.client, user, mechanisms);
   }
 }
