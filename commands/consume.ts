@@ -1,5 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { ClusterCommand } from '../src/cli/base.js';
+import { clientSecurity, type SecurityFlagValues } from '../src/cli/security-flags.js';
 import { parseDateTime } from '../src/cli/parse.js';
 import {
   encodeBytes,
@@ -176,7 +177,7 @@ with topic, partition, offset, timestamp, key, value and headers), or table (pri
     groupId: string,
     topic: string,
     from: 'beginning' | 'end',
-    flags: {
+    flags: SecurityFlagValues & {
       'bootstrap-server': string;
       'request-timeout': number;
       'max-messages'?: number;
@@ -191,6 +192,7 @@ with topic, partition, offset, timestamp, key, value and headers), or table (pri
       groupId,
       topics: [topic],
       clientId: 'fluxmq-consume',
+      security: clientSecurity(flags),
       autoOffsetReset: from === 'beginning' ? 'earliest' : 'latest',
       requestTimeoutMs: flags['request-timeout'],
     });

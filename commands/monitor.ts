@@ -1,6 +1,7 @@
 import { Flags } from '@oclif/core';
 import { parseDuration } from '../src/bench/options.js';
 import { ClusterCommand } from '../src/cli/base.js';
+import { clientSecurity } from '../src/cli/security-flags.js';
 import { renderPlain } from '../src/monitor/plain.js';
 import { monitorLive, monitorOnce, monitorPlain, type MonitorOptions } from '../src/monitor/run.js';
 import type { MonitorSnapshot } from '../src/monitor/types.js';
@@ -84,6 +85,7 @@ Each poll costs the cluster one Metadata request, and per broker one ListOffsets
       discoverHttp: flags['discover-http'],
       includeInternal: flags['include-internal'],
       filter: flags.filter,
+      security: clientSecurity(flags),
     };
     if (flags.once || this.jsonEnabled()) {
       const snapshot = await monitorOnce(opts);

@@ -9,7 +9,8 @@ export interface AclAddResult {
 }
 
 export default class AclAdd extends ClusterCommand {
-  static override summary = 'Add ACLs: allow or deny principals operations on topics, groups, the cluster or transactional ids.';
+  static override summary =
+    'Add ACLs: allow or deny principals operations on topics, groups, the cluster or transactional ids.';
   static override description =
     'Creates one ACL for every combination of principal, host, operation and resource given. Needs ALTER on the cluster (or a super user).';
   static override examples = [
@@ -21,9 +22,15 @@ export default class AclAdd extends ClusterCommand {
 
   static override flags = {
     ...resourceSelectionFlags,
-    'allow-principal': Flags.string({ summary: 'Principal to allow (e.g. User:alice); repeatable.', multiple: true }),
+    'allow-principal': Flags.string({
+      summary: 'Principal to allow (e.g. User:alice); repeatable.',
+      multiple: true,
+    }),
     'deny-principal': Flags.string({ summary: 'Principal to deny; repeatable.', multiple: true }),
-    host: Flags.string({ summary: 'Host the ACL applies to (default: every host, *); repeatable.', multiple: true }),
+    host: Flags.string({
+      summary: 'Host the ACL applies to (default: every host, *); repeatable.',
+      multiple: true,
+    }),
     operation: Flags.string({
       char: 'o',
       summary: 'Operation to allow or deny; repeatable.',

@@ -8,7 +8,8 @@ export interface AclListResult {
 }
 
 export default class AclList extends ClusterCommand {
-  static override summary = 'List ACLs, optionally filtered by resource, principal, host, operation or permission.';
+  static override summary =
+    'List ACLs, optionally filtered by resource, principal, host, operation or permission.';
   static override examples = [
     '<%= config.bin %> acl list',
     '<%= config.bin %> acl list --topic orders',
@@ -23,8 +24,7 @@ export default class AclList extends ClusterCommand {
     const filters = aclFilters(flags);
     const acls = await this.withAdmin(flags, async (admin) => {
       const seen = new Map<string, AclEntry>();
-      for (const f of filters)
-        for (const a of await admin.describeAcls(f)) seen.set(JSON.stringify(a), a);
+      for (const f of filters) for (const a of await admin.describeAcls(f)) seen.set(JSON.stringify(a), a);
       return [...seen.values()];
     });
     this.print(renderAcls(acls));

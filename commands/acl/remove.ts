@@ -30,7 +30,9 @@ export default class AclRemove extends ClusterCommand {
     const unfiltered =
       filters.length === 1 && Object.keys(filters[0]!).filter((k) => k !== 'patternType').length === 0;
     if (unfiltered && !flags.all) {
-      this.usage('give a filter (--topic, --group, --cluster, --transactional-id, --principal, ...) or --all');
+      this.usage(
+        'give a filter (--topic, --group, --cluster, --transactional-id, --principal, ...) or --all',
+      );
     }
     const removed = await this.withAdmin(flags, (admin) => admin.deleteAcls(filters));
     this.note(`Removed ${removed.length} ACL${removed.length === 1 ? '' : 's'}.`);

@@ -30,7 +30,9 @@ export default class UsersRemove extends ClusterCommand {
     const removed = await this.withAdmin(flags, (admin) =>
       admin.deleteScramUser(flags.user, flags.mechanism as ScramMechanism[] | undefined),
     );
-    this.note(`Removed ${removed.length} credential${removed.length === 1 ? '' : 's'} of user '${flags.user}'.`);
+    this.note(
+      `Removed ${removed.length} credential${removed.length === 1 ? '' : 's'} of user '${flags.user}'.`,
+    );
     this.print(renderScramUsers(removed));
     return { removed };
   }

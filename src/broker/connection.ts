@@ -252,7 +252,11 @@ export class Connection {
     } catch (err) {
       if (!(err instanceof AuthenticationError)) throw err;
       session.fail();
-      security.recordFailure(session.clientHost, { conn: this.info, mechanism: session.mechanism, reason: err.message });
+      security.recordFailure(session.clientHost, {
+        conn: this.info,
+        mechanism: session.mechanism,
+        reason: err.message,
+      });
       this.closeAfterFlush = true;
       setTimeout(() => {
         slot.done = true;

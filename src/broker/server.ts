@@ -28,7 +28,9 @@ export class BrokerServer {
     const bound: BrokerEndpoint[] = [];
     for (const spec of specs) {
       const tls = spec.securityProtocol === 'SSL' || spec.securityProtocol === 'SASL_SSL';
-      const server = tls ? this.tlsServer(spec) : createServer({ noDelay: true }, (s) => this.accept(spec, s));
+      const server = tls
+        ? this.tlsServer(spec)
+        : createServer({ noDelay: true }, (s) => this.accept(spec, s));
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
         server.listen({ host: spec.host || undefined, port: spec.port, backlog: 1024 }, () => {
@@ -81,7 +83,10 @@ export class BrokerServer {
         (server as TlsServer).setSecureContext(tlsContextOptions(this.broker.settings.security.tls));
         this.logger.info({ listener: spec.name }, 'TLS certificates reloaded');
       } catch (err) {
-        this.logger.error({ listener: spec.name, err: (err as Error).message }, 'TLS reload failed; keeping the old certificates');
+        this.logger.error(
+          { listener: spec.name, err: (err as Error).message },
+          'TLS reload failed; keeping the old certificates',
+        );
       }
     }
   }

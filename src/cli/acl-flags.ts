@@ -28,7 +28,17 @@ export const OPERATIONS = [
 ];
 
 const VALID: Record<AclResourceTypeName, string[]> = {
-  TOPIC: ['ALL', 'READ', 'WRITE', 'CREATE', 'DELETE', 'ALTER', 'DESCRIBE', 'DESCRIBE_CONFIGS', 'ALTER_CONFIGS'],
+  TOPIC: [
+    'ALL',
+    'READ',
+    'WRITE',
+    'CREATE',
+    'DELETE',
+    'ALTER',
+    'DESCRIBE',
+    'DESCRIBE_CONFIGS',
+    'ALTER_CONFIGS',
+  ],
   GROUP: ['ALL', 'READ', 'DELETE', 'DESCRIBE'],
   CLUSTER: [
     'ALL',
@@ -47,7 +57,10 @@ export const resourceSelectionFlags = {
   topic: Flags.string({ char: 't', summary: 'A topic (or prefix); repeatable.', multiple: true }),
   group: Flags.string({ char: 'g', summary: 'A consumer group (or prefix); repeatable.', multiple: true }),
   cluster: Flags.boolean({ summary: 'The cluster resource.' }),
-  'transactional-id': Flags.string({ summary: 'A transactional id (or prefix); repeatable.', multiple: true }),
+  'transactional-id': Flags.string({
+    summary: 'A transactional id (or prefix); repeatable.',
+    multiple: true,
+  }),
 };
 
 export interface ResourceSelection {
@@ -76,13 +89,15 @@ function checkPrincipal(p: string): string {
 }
 
 /** Every (principal x host x operation x resource) binding that `acl add` creates. */
-export function aclEntries(f: {
-  'allow-principal'?: string[];
-  'deny-principal'?: string[];
-  host?: string[];
-  operation?: string[];
-  'resource-pattern-type': string;
-} & ResourceSelection): AclEntry[] {
+export function aclEntries(
+  f: {
+    'allow-principal'?: string[];
+    'deny-principal'?: string[];
+    host?: string[];
+    operation?: string[];
+    'resource-pattern-type': string;
+  } & ResourceSelection,
+): AclEntry[] {
   const resources = selectedResources(f);
   if (resources.length === 0)
     throw new UsageError('name at least one resource: --topic, --group, --cluster or --transactional-id');
@@ -90,7 +105,8 @@ export function aclEntries(f: {
     ...(f['allow-principal'] ?? []).map((p) => [checkPrincipal(p), 'ALLOW'] as [string, AclPermissionName]),
     ...(f['deny-principal'] ?? []).map((p) => [checkPrincipal(p), 'DENY'] as [string, AclPermissionName]),
   ];
-  if (principals.length === 0) throw new UsageError('name a principal: --allow-principal or --deny-principal');
+  if (principals.length === 0)
+    throw new UsageError('name a principal: --allow-principal or --deny-principal');
   const operations = (f.operation ?? []).map(opName);
   if (operations.length === 0) throw new UsageError('name at least one --operation');
   const patternType = opName(f['resource-pattern-type']) as AclPatternTypeName;
@@ -106,27 +122,39 @@ export function aclEntries(f: {
       }
       for (const [principal, permission] of principals)
         for (const host of f.host?.length ? f.host : ['*'])
-          out.push({ principal, host, operation: op, permission, resourceType: r.type, resourceName: r.name, patternType });
+          out.push({
+            principal,
+            host,
+            operation: op,
+            permission,
+            resourceType: r.type,
+            resourceName: r.name,
+            patternType,
+          });
     }
   }
   return out;
 }
 
 /** The filters of `acl list` / `acl remove`: one per named resource (or one for all resources). */
-export function aclFilters(f: {
-  principal?: string;
-  host?: string;
-  operation?: string;
-  permission?: string;
-  'resource-pattern-type'?: string;
-} & ResourceSelection): AclEntryFilter[] {
+export function aclFilters(
+  f: {
+    principal?: string;
+    host?: string;
+    operation?: string;
+    permission?: string;
+    'resource-pattern-type'?: string;
+  } & ResourceSelection,
+): AclEntryFilter[] {
   const base: AclEntryFilter = {
     ...(f.principal ? { principal: checkPrincipal(f.principal) } : {}),
     ...(f.host ? { host: f.host } : {}),
     ...(f.operation ? { operation: opName(f.operation) } : {}),
     ...(f.permission ? { permission: f.permission.toUpperCase() as AclPermissionName } : {}),
   };
-  const pattern = f['resource-pattern-type'] ? (opName(f['resource-pattern-type']) as AclEntryFilter['patternType']) : undefined;
+  const pattern = f['resource-pattern-type']
+    ? (opName(f['resource-pattern-type']) as AclEntryFilter['patternType'])
+    : undefined;
   const resources = selectedResources(f);
   if (resources.length === 0) return [{ ...base, ...(pattern ? { patternType: pattern } : {}) }];
   return resources.map((r) => ({

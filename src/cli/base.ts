@@ -113,7 +113,12 @@ export function describeFailure(err: Error): Failure {
     return { name: err.name, message: err.message, code: null, exitCode: EXIT.unreachable };
   }
   if (err instanceof AuthenticationError) {
-    return { name: err.name, message: err.message, code: 'SASL_AUTHENTICATION_FAILED', exitCode: EXIT.broker };
+    return {
+      name: err.name,
+      message: err.message,
+      code: 'SASL_AUTHENTICATION_FAILED',
+      exitCode: EXIT.broker,
+    };
   }
   if (err instanceof UnsupportedApiError) {
     return { name: err.name, message: err.message, code: null, exitCode: EXIT.unsupported };

@@ -72,7 +72,11 @@ export class KafkaConnection {
     socket.on('close', () => this.fail(new ConnectionClosedError('connection closed by the broker')));
   }
 
-  static async connect(host: string, port: number, options: ConnectionOptions = {}): Promise<KafkaConnection> {
+  static async connect(
+    host: string,
+    port: number,
+    options: ConnectionOptions = {},
+  ): Promise<KafkaConnection> {
     const opts: Required<ConnectionOptions> = {
       clientId: options.clientId ?? 'fluxmq',
       requestTimeoutMs: options.requestTimeoutMs ?? 30_000,

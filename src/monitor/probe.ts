@@ -12,6 +12,7 @@
 // Everything but the HTTP part is the Kafka protocol, so it works against any Kafka broker.
 
 import { ClusterClient, type BrokerInfo } from '../client/cluster.js';
+import type { ClientSecurity } from '../client/connection.js';
 import { UnreachableError, UnsupportedApiError } from '../client/errors.js';
 import { errorName } from '../protocol/errors.js';
 import {
@@ -113,6 +114,8 @@ export interface ProbeOptions {
   discoverHttp?: boolean;
   httpTimeoutMs?: number;
   clientId?: string;
+  /** TLS and SASL settings for the Kafka connections. */
+  security?: ClientSecurity;
 }
 
 const describe = (err: unknown) => (err instanceof Error ? err.message : String(err));
@@ -269,6 +272,7 @@ export class ClusterProbe implements Sampler {
           requestTimeoutMs: this.opts.requestTimeoutMs,
           connectTimeoutMs: this.opts.requestTimeoutMs,
           clientId: this.opts.clientId ?? 'fluxmq-monitor',
+          security: this.opts.security,
         });
         return await this.client.refreshMetadata(null, false);
       } catch (err) {

@@ -3,6 +3,7 @@
 // (on the terminal's alternate screen, restored on exit).
 
 import { render } from 'ink';
+import type { ClientSecurity } from '../client/connection.js';
 import { createElement } from 'react';
 import { MonitorModel } from './model.js';
 import { renderPlain } from './plain.js';
@@ -20,6 +21,7 @@ export interface MonitorOptions {
   discoverHttp: boolean;
   includeInternal: boolean;
   filter: string;
+  security?: ClientSecurity;
 }
 
 export function createPoller(opts: MonitorOptions, sampler?: Sampler): Poller {
@@ -31,6 +33,7 @@ export function createPoller(opts: MonitorOptions, sampler?: Sampler): Poller {
       httpUrls: opts.httpUrls,
       discoverHttp: opts.discoverHttp,
       httpTimeoutMs: Math.min(2000, Math.max(250, opts.intervalMs)),
+      security: opts.security,
     });
   const model = new MonitorModel({
     bootstrap: opts.bootstrap,

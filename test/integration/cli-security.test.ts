@@ -210,7 +210,16 @@ describe('fluxmq users and acl over SASL', () => {
     );
     expect(group.created).toHaveLength(2);
 
-    const bad = await asAdmin(['acl', 'add', '--allow-principal', 'User:carol', '-o', 'write', '--group', 'g']);
+    const bad = await asAdmin([
+      'acl',
+      'add',
+      '--allow-principal',
+      'User:carol',
+      '-o',
+      'write',
+      '--group',
+      'g',
+    ]);
     expect(bad.code).toBe(2);
 
     await produce('orders');
@@ -251,7 +260,14 @@ describe('fluxmq users and acl over SASL', () => {
     ]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('orders');
-    const untrusted = await runCli(['topics', 'list', '-b', `localhost:${sslPort}`, '--ca-file', pki.otherCaCert]);
+    const untrusted = await runCli([
+      'topics',
+      'list',
+      '-b',
+      `localhost:${sslPort}`,
+      '--ca-file',
+      pki.otherCaCert,
+    ]);
     expect(untrusted.code).toBe(3);
   });
 
@@ -260,9 +276,32 @@ describe('fluxmq users and acl over SASL', () => {
     await start();
     const users = json<{ users: { user: string }[] }>(await asAdmin(['users', 'list', '--json']));
     expect(users.users.map((u) => u.user)).toContain('carol');
-    const acls = json<{ acls: unknown[] }>(await asAdmin(['acl', 'list', '--principal', 'User:carol', '--json']));
+    const acls = json<{ acls: unknown[] }>(
+      await asAdmin(['acl', 'list', '--principal', 'User:carol', '--json']),
+    );
     expect(acls.acls).toHaveLength(3);
     await produce('orders');
     await expect(produce('payments')).rejects.toThrow(/authoriz/i);
+
+    // a group consumer over SASL with the credentials of the command config file
+    const consumed = await runCli(
+      [
+        'consume',
+        'orders',
+        '--group',
+        'cli-security',
+        '--from',
+        'beginning',
+        '-n',
+        '2',
+        '-b',
+        sasl(),
+        '--command-config',
+        adminConfig,
+      ],
+      { timeoutMs: 30_000 },
+    );
+    expect(consumed.code, consumed.stderr).toBe(0);
+    expect(consumed.stdout).toContain('to orders');
   }, 60_000);
 });

@@ -7,7 +7,15 @@ export function renderAcls(acls: AclEntry[], empty = 'No ACLs.'): string {
   if (acls.length === 0) return empty;
   return table(
     ['PRINCIPAL', 'PERMISSION', 'OPERATION', 'HOST', 'RESOURCE TYPE', 'RESOURCE NAME', 'PATTERN TYPE'],
-    acls.map((a) => [a.principal, a.permission, a.operation, a.host, a.resourceType, a.resourceName, a.patternType]),
+    acls.map((a) => [
+      a.principal,
+      a.permission,
+      a.operation,
+      a.host,
+      a.resourceType,
+      a.resourceName,
+      a.patternType,
+    ]),
   );
 }
 

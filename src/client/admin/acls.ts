@@ -34,8 +34,7 @@ export interface AclEntryFilter {
 }
 
 const byName = <T extends Record<string, number>>(m: T) => new Map(Object.entries(m));
-const byCode = <T extends Record<string, number>>(m: T) =>
-  new Map(Object.entries(m).map(([k, v]) => [v, k]));
+const byCode = <T extends Record<string, number>>(m: T) => new Map(Object.entries(m).map(([k, v]) => [v, k]));
 
 const OP = byName(Operation);
 const OP_NAME = byCode(Operation);
@@ -134,7 +133,12 @@ export async function describeAcls(client: ClusterClient, filter: AclEntryFilter
   return sortAcls(
     response.resources.flatMap((r) =>
       r.acls.map((a) =>
-        fromWire({ ...a, resourceType: r.resourceType, resourceName: r.resourceName, patternType: r.patternType }),
+        fromWire({
+          ...a,
+          resourceType: r.resourceType,
+          resourceName: r.resourceName,
+          patternType: r.patternType,
+        }),
       ),
     ),
   );
@@ -154,7 +158,8 @@ export async function deleteAcls(client: ClusterClient, filters: AclEntryFilter[
     check(r.errorCode, 'delete ACLs', r.errorMessage);
     for (const m of r.matchingAcls) {
       const e = fromWire(m);
-      if (m.errorCode !== 0) throw new KafkaRequestError(m.errorCode, `delete ACL ${sortKey(e)}`, m.errorMessage);
+      if (m.errorCode !== 0)
+        throw new KafkaRequestError(m.errorCode, `delete ACL ${sortKey(e)}`, m.errorMessage);
       removed.set(sortKey(e), e);
     }
   }

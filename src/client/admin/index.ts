@@ -4,12 +4,7 @@
 
 import { ClusterClient, type ClusterClientOptions } from '../cluster.js';
 import { createAcls, deleteAcls, describeAcls, type AclEntry, type AclEntryFilter } from './acls.js';
-import {
-  deleteScramUser,
-  describeScramUsers,
-  upsertScramUser,
-  type ScramUpsertion,
-} from './users.js';
+import { deleteScramUser, describeScramUsers, upsertScramUser, type ScramUpsertion } from './users.js';
 import type { ScramMechanism } from '../../security/scram.js';
 import { describeCluster } from './cluster-info.js';
 import { alterConfigs, describeConfigs, type DescribeConfigsOptions } from './configs.js';

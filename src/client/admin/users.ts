@@ -60,21 +60,29 @@ export async function describeScramUsers(
 
 type AlterResponse = { results: { user: string; errorCode: number; errorMessage: string | null }[] };
 
-export async function upsertScramUser(client: ClusterClient, u: ScramUpsertion): Promise<ScramUserCredential> {
+export async function upsertScramUser(
+  client: ClusterClient,
+  u: ScramUpsertion,
+): Promise<ScramUserCredential> {
   const salt = randomBytes(32);
-  const { response } = await client.request<AlterResponse>('controller', ApiKey.AlterUserScramCredentials, () => ({
-    deletions: [],
-    upsertions: [
-      {
-        name: u.user,
-        mechanism: scramCode(u.mechanism),
-        iterations: u.iterations,
-        salt,
-        saltedPassword: saltedPassword(u.mechanism, u.password, salt, u.iterations),
-      },
-    ],
-  }));
-  for (const r of response.results) check(r.errorCode, `set ${u.mechanism} credentials of '${u.user}'`, r.errorMessage);
+  const { response } = await client.request<AlterResponse>(
+    'controller',
+    ApiKey.AlterUserScramCredentials,
+    () => ({
+      deletions: [],
+      upsertions: [
+        {
+          name: u.user,
+          mechanism: scramCode(u.mechanism),
+          iterations: u.iterations,
+          salt,
+          saltedPassword: saltedPassword(u.mechanism, u.password, salt, u.iterations),
+        },
+      ],
+    }),
+  );
+  for (const r of response.results)
+    check(r.errorCode, `set ${u.mechanism} credentials of '${u.user}'`, r.errorMessage);
   return { user: u.user, mechanism: u.mechanism, iterations: u.iterations };
 }
 
@@ -89,10 +97,15 @@ export async function deleteScramUser(
     ? mechanisms.map((m) => existing.find((e) => e.mechanism === m) ?? { user, mechanism: m, iterations: 0 })
     : existing;
   if (targets.length === 0) check(ErrorCode.RESOURCE_NOT_FOUND, `remove SCRAM user '${user}'`);
-  const { response } = await client.request<AlterResponse>('controller', ApiKey.AlterUserScramCredentials, () => ({
-    deletions: targets.map((t) => ({ name: user, mechanism: scramCode(t.mechanism) })),
-    upsertions: [],
-  }));
-  for (const r of response.results) check(r.errorCode, `remove SCRAM credentials of '${user}'`, r.errorMessage);
+  const { response } = await client.request<AlterResponse>(
+    'controller',
+    ApiKey.AlterUserScramCredentials,
+    () => ({
+      deletions: targets.map((t) => ({ name: user, mechanism: scramCode(t.mechanism) })),
+      upsertions: [],
+    }),
+  );
+  for (const r of response.results)
+    check(r.errorCode, `remove SCRAM credentials of '${user}'`, r.errorMessage);
   return targets;
 }

@@ -1,7 +1,7 @@
 // A connection to one broker that knows which versions of each API the broker serves (asked once
 // with ApiVersions v0, which every broker answers) and picks the highest both sides speak.
 
-import { KafkaConnection } from '../connection.js';
+import { KafkaConnection, type ClientSecurity } from '../connection.js';
 import { ErrorCode, KafkaError } from '../../protocol/errors.js';
 import { API_SPECS, ApiKey } from '../../protocol/messages/index.js';
 
@@ -29,11 +29,12 @@ export class BrokerLink {
 
   static async open(
     address: BrokerAddress,
-    opts: { clientId: string; requestTimeoutMs: number },
+    opts: { clientId: string; requestTimeoutMs: number; security?: ClientSecurity },
   ): Promise<BrokerLink> {
     const conn = await KafkaConnection.connect(address.host, address.port, {
       clientId: opts.clientId,
       requestTimeoutMs: opts.requestTimeoutMs,
+      security: opts.security,
     });
     try {
       const res = await conn.request<{

@@ -15,7 +15,7 @@
 // more rejoin (KIP-429). A static member (groupInstanceId) does not leave the group on close, so a
 // restart within the session timeout gets its partitions back without a rebalance (KIP-345).
 
-import { ConnectionClosedError, RequestTimeoutError } from '../connection.js';
+import { ConnectionClosedError, RequestTimeoutError, type ClientSecurity } from '../connection.js';
 import {
   CONSUMER_PROTOCOL_TYPE,
   decodeAssignment,
@@ -96,6 +96,8 @@ export interface GroupConsumerOptions {
   /** Per partition per fetch. Default 1 MiB. */
   maxPartitionBytes?: number;
   requestTimeoutMs?: number;
+  /** TLS and SASL for every broker connection. */
+  security?: ClientSecurity;
   /** The leader re-checks partition counts this often and rebalances when they change. Default 30000. */
   metadataMaxAgeMs?: number;
   /** Called with the partitions added to this member's assignment (after positions are known). */
@@ -144,10 +146,11 @@ export class GroupConsumer {
   private readonly o: Required<
     Omit<
       GroupConsumerOptions,
-      'groupInstanceId' | 'onAssigned' | 'onRevoked' | 'logger' | 'assignors' | 'bootstrap'
+      'groupInstanceId' | 'onAssigned' | 'onRevoked' | 'logger' | 'assignors' | 'bootstrap' | 'security'
     >
   >;
   private readonly bootstrap: BrokerAddress[];
+  private readonly security: ClientSecurity | undefined;
   private readonly assignors: PartitionAssignor[];
   private readonly protocol: 'eager' | 'cooperative';
   private readonly groupInstanceId: string | null;
@@ -178,6 +181,7 @@ export class GroupConsumer {
 
   constructor(private readonly opts: GroupConsumerOptions) {
     const list = Array.isArray(opts.bootstrap) ? opts.bootstrap : opts.bootstrap.split(',');
+    this.security = opts.security;
     this.bootstrap = list
       .map((s) => s.trim())
       .filter((s) => s !== '')
@@ -354,7 +358,7 @@ export class GroupConsumer {
   }
 
   private openLink(address: BrokerAddress, requestTimeoutMs: number): Promise<BrokerLink> {
-    return BrokerLink.open(address, { clientId: this.o.clientId, requestTimeoutMs });
+    return BrokerLink.open(address, { clientId: this.o.clientId, requestTimeoutMs, security: this.security });
   }
 
   private async refreshMetadata(topics: string[]): Promise<Map<string, number>> {
