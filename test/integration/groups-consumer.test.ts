@@ -194,6 +194,11 @@ describe('group consumer (FluxMQ client)', () => {
       'a and b to split the partitions',
       () => a.assignment().length === 2 && b.assignment().length === 2,
     );
+    // the assignment callbacks of the split may run just after assignment() changes
+    await waitFor(
+      'a and b to hear of the split',
+      () => events.includes('a assigned 2') && events.includes('b assigned 2'),
+    );
     const generation = b.generationId;
     expect(a.generationId).toBe(generation);
     const aPartitions = a.assignment();
