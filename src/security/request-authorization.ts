@@ -49,6 +49,31 @@ function split<T>(items: readonly T[], ok: (item: T) => boolean): [T[], T[]] {
   return [yes, no];
 }
 
+/**
+ * Takes the refused items out of `req[requestKey]` before the handler runs, and adds an error entry
+ * for each to the handler's `response[responseKey]`.
+ */
+type ItemOf<R, K extends keyof R> = R[K] extends readonly (infer T)[] ? T : never;
+
+function withoutRefused<R extends object, K extends keyof R & string>(
+  req: R,
+  requestKey: K,
+  ok: (item: ItemOf<R, K>) => boolean,
+  responseKey: string,
+  refusedEntry: (item: ItemOf<R, K>) => unknown,
+): AuthorizationStep {
+  const [allowed, denied] = split(req[requestKey] as readonly ItemOf<R, K>[], ok);
+  if (denied.length === 0) return ALLOW;
+  return {
+    request: { ...req, [requestKey]: allowed },
+    merge: (res) => {
+      const r = res as Record<string, unknown[] | undefined>;
+      r[responseKey] = [...(r[responseKey] ?? []), ...denied.map(refusedEntry)];
+      return r;
+    },
+  };
+}
+
 const clusterRule =
   (operation: number): Rule =>
   (_req, can) =>
@@ -70,27 +95,21 @@ const RULES = new Map<number, Rule>([
       if (req.transactionalId && !can(Operation.WRITE, ResourceType.TRANSACTIONAL_ID, req.transactionalId)) {
         return { errorCode: ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED };
       }
-      const [ok, denied] = split(req.topicData, (t) => can(Operation.WRITE, ResourceType.TOPIC, t.name));
-      if (denied.length === 0) return ALLOW;
-      return {
-        request: { ...req, topicData: ok },
-        merge: (res) => {
-          const r = res as M.ProduceResponseInput;
-          r.responses = [
-            ...(r.responses ?? []),
-            ...denied.map((t) => ({
-              name: t.name,
-              partitionResponses: t.partitionData.map((p) => ({
-                index: p.index,
-                errorCode: TOPIC_DENIED,
-                baseOffset: -1,
-                logStartOffset: -1,
-              })),
-            })),
-          ];
-          return r;
-        },
-      };
+      return withoutRefused(
+        req,
+        'topicData',
+        (t) => can(Operation.WRITE, ResourceType.TOPIC, t.name),
+        'responses',
+        (t) => ({
+          name: t.name,
+          partitionResponses: t.partitionData.map((p) => ({
+            index: p.index,
+            errorCode: TOPIC_DENIED,
+            baseOffset: -1,
+            logStartOffset: -1,
+          })),
+        }),
+      );
     },
   ],
   [
@@ -132,27 +151,21 @@ const RULES = new Map<number, Rule>([
   [
     ApiKey.ListOffsets,
     (req: M.ListOffsetsRequest, can) => {
-      const [ok, denied] = split(req.topics, (t) => can(Operation.DESCRIBE, ResourceType.TOPIC, t.name));
-      if (denied.length === 0) return ALLOW;
-      return {
-        request: { ...req, topics: ok },
-        merge: (res) => {
-          const r = res as M.ListOffsetsResponseInput;
-          r.topics = [
-            ...(r.topics ?? []),
-            ...denied.map((t) => ({
-              name: t.name,
-              partitions: t.partitions.map((p) => ({
-                partitionIndex: p.partitionIndex,
-                errorCode: TOPIC_DENIED,
-                timestamp: -1,
-                offset: -1,
-              })),
-            })),
-          ];
-          return r;
-        },
-      };
+      return withoutRefused(
+        req,
+        'topics',
+        (t) => can(Operation.DESCRIBE, ResourceType.TOPIC, t.name),
+        'topics',
+        (t) => ({
+          name: t.name,
+          partitions: t.partitions.map((p) => ({
+            partitionIndex: p.partitionIndex,
+            errorCode: TOPIC_DENIED,
+            timestamp: -1,
+            offset: -1,
+          })),
+        }),
+      );
     },
   ],
   [
@@ -204,25 +217,19 @@ const RULES = new Map<number, Rule>([
     ApiKey.OffsetCommit,
     (req: M.OffsetCommitRequest, can) => {
       if (!can(Operation.READ, ResourceType.GROUP, req.groupId)) return { errorCode: GROUP_DENIED };
-      const [ok, denied] = split(req.topics, (t) => can(Operation.READ, ResourceType.TOPIC, t.name));
-      if (denied.length === 0) return ALLOW;
-      return {
-        request: { ...req, topics: ok },
-        merge: (res) => {
-          const r = res as M.OffsetCommitResponseInput;
-          r.topics = [
-            ...(r.topics ?? []),
-            ...denied.map((t) => ({
-              name: t.name,
-              partitions: t.partitions.map((p) => ({
-                partitionIndex: p.partitionIndex,
-                errorCode: TOPIC_DENIED,
-              })),
-            })),
-          ];
-          return r;
-        },
-      };
+      return withoutRefused(
+        req,
+        'topics',
+        (t) => can(Operation.READ, ResourceType.TOPIC, t.name),
+        'topics',
+        (t) => ({
+          name: t.name,
+          partitions: t.partitions.map((p) => ({
+            partitionIndex: p.partitionIndex,
+            errorCode: TOPIC_DENIED,
+          })),
+        }),
+      );
     },
   ],
   [
@@ -262,26 +269,20 @@ const RULES = new Map<number, Rule>([
       if (!req.coordinatorKeys?.length) {
         return can(Operation.DESCRIBE, type, req.key) ? ALLOW : { errorCode: denyCode };
       }
-      const [ok, denied] = split(req.coordinatorKeys, (k) => can(Operation.DESCRIBE, type, k));
-      if (denied.length === 0) return ALLOW;
-      return {
-        request: { ...req, coordinatorKeys: ok },
-        merge: (res) => {
-          const r = res as M.FindCoordinatorResponseInput;
-          r.coordinators = [
-            ...(r.coordinators ?? []),
-            ...denied.map((key) => ({
-              key,
-              nodeId: -1,
-              host: '',
-              port: -1,
-              errorCode: denyCode,
-              errorMessage: null,
-            })),
-          ];
-          return r;
-        },
-      };
+      return withoutRefused(
+        req,
+        'coordinatorKeys',
+        (k) => can(Operation.DESCRIBE, type, k),
+        'coordinators',
+        (key) => ({
+          key,
+          nodeId: -1,
+          host: '',
+          port: -1,
+          errorCode: denyCode,
+          errorMessage: null,
+        }),
+      );
     },
   ],
   [ApiKey.JoinGroup, groupRule(Operation.READ)],
@@ -291,26 +292,20 @@ const RULES = new Map<number, Rule>([
   [
     ApiKey.DescribeGroups,
     (req: M.DescribeGroupsRequest, can) => {
-      const [ok, denied] = split(req.groups, (g) => can(Operation.DESCRIBE, ResourceType.GROUP, g));
-      if (denied.length === 0) return ALLOW;
-      return {
-        request: { ...req, groups: ok },
-        merge: (res) => {
-          const r = res as M.DescribeGroupsResponseInput;
-          r.groups = [
-            ...(r.groups ?? []),
-            ...denied.map((groupId) => ({
-              errorCode: GROUP_DENIED,
-              groupId,
-              groupState: '',
-              protocolType: '',
-              protocolData: '',
-              members: [],
-            })),
-          ];
-          return r;
-        },
-      };
+      return withoutRefused(
+        req,
+        'groups',
+        (g) => can(Operation.DESCRIBE, ResourceType.GROUP, g),
+        'groups',
+        (groupId) => ({
+          errorCode: GROUP_DENIED,
+          groupId,
+          groupState: '',
+          protocolType: '',
+          protocolData: '',
+          members: [],
+        }),
+      );
     },
   ],
   [
@@ -331,70 +326,52 @@ const RULES = new Map<number, Rule>([
   [
     ApiKey.DeleteGroups,
     (req: M.DeleteGroupsRequest, can) => {
-      const [ok, denied] = split(req.groupsNames, (g) => can(Operation.DELETE, ResourceType.GROUP, g));
-      if (denied.length === 0) return ALLOW;
-      return {
-        request: { ...req, groupsNames: ok },
-        merge: (res) => {
-          const r = res as M.DeleteGroupsResponseInput;
-          r.results = [
-            ...(r.results ?? []),
-            ...denied.map((groupId) => ({ groupId, errorCode: GROUP_DENIED })),
-          ];
-          return r;
-        },
-      };
+      return withoutRefused(
+        req,
+        'groupsNames',
+        (g) => can(Operation.DELETE, ResourceType.GROUP, g),
+        'results',
+        (groupId) => ({ groupId, errorCode: GROUP_DENIED }),
+      );
     },
   ],
   [
     ApiKey.OffsetDelete,
     (req: M.OffsetDeleteRequest, can) => {
       if (!can(Operation.DELETE, ResourceType.GROUP, req.groupId)) return { errorCode: GROUP_DENIED };
-      const [ok, denied] = split(req.topics, (t) => can(Operation.READ, ResourceType.TOPIC, t.name));
-      if (denied.length === 0) return ALLOW;
-      return {
-        request: { ...req, topics: ok },
-        merge: (res) => {
-          const r = res as M.OffsetDeleteResponseInput;
-          r.topics = [
-            ...(r.topics ?? []),
-            ...denied.map((t) => ({
-              name: t.name,
-              partitions: t.partitions.map((p) => ({
-                partitionIndex: p.partitionIndex,
-                errorCode: TOPIC_DENIED,
-              })),
-            })),
-          ];
-          return r;
-        },
-      };
+      return withoutRefused(
+        req,
+        'topics',
+        (t) => can(Operation.READ, ResourceType.TOPIC, t.name),
+        'topics',
+        (t) => ({
+          name: t.name,
+          partitions: t.partitions.map((p) => ({
+            partitionIndex: p.partitionIndex,
+            errorCode: TOPIC_DENIED,
+          })),
+        }),
+      );
     },
   ],
   [
     ApiKey.CreateTopics,
     (req: M.CreateTopicsRequest, can) => {
       if (can(Operation.CREATE, ResourceType.CLUSTER, CLUSTER_NAME)) return ALLOW;
-      const [ok, denied] = split(req.topics, (t) => can(Operation.CREATE, ResourceType.TOPIC, t.name));
-      if (denied.length === 0) return ALLOW;
-      return {
-        request: { ...req, topics: ok },
-        merge: (res) => {
-          const r = res as M.CreateTopicsResponseInput;
-          r.topics = [
-            ...(r.topics ?? []),
-            ...denied.map((t) => ({
-              name: t.name,
-              errorCode: TOPIC_DENIED,
-              errorMessage: 'Authorization failed.',
-              numPartitions: -1,
-              replicationFactor: -1,
-              configs: null,
-            })),
-          ];
-          return r;
-        },
-      };
+      return withoutRefused(
+        req,
+        'topics',
+        (t) => can(Operation.CREATE, ResourceType.TOPIC, t.name),
+        'topics',
+        (t) => ({
+          name: t.name,
+          errorCode: TOPIC_DENIED,
+          errorMessage: 'Authorization failed.',
+          numPartitions: -1,
+          replicationFactor: -1,
+          configs: null,
+        }),
+      );
     },
   ],
   [
@@ -431,26 +408,20 @@ const RULES = new Map<number, Rule>([
   [
     ApiKey.DeleteRecords,
     (req: M.DeleteRecordsRequest, can) => {
-      const [ok, denied] = split(req.topics, (t) => can(Operation.DELETE, ResourceType.TOPIC, t.name));
-      if (denied.length === 0) return ALLOW;
-      return {
-        request: { ...req, topics: ok },
-        merge: (res) => {
-          const r = res as M.DeleteRecordsResponseInput;
-          r.topics = [
-            ...(r.topics ?? []),
-            ...denied.map((t) => ({
-              name: t.name,
-              partitions: t.partitions.map((p) => ({
-                partitionIndex: p.partitionIndex,
-                lowWatermark: -1,
-                errorCode: TOPIC_DENIED,
-              })),
-            })),
-          ];
-          return r;
-        },
-      };
+      return withoutRefused(
+        req,
+        'topics',
+        (t) => can(Operation.DELETE, ResourceType.TOPIC, t.name),
+        'topics',
+        (t) => ({
+          name: t.name,
+          partitions: t.partitions.map((p) => ({
+            partitionIndex: p.partitionIndex,
+            lowWatermark: -1,
+            errorCode: TOPIC_DENIED,
+          })),
+        }),
+      );
     },
   ],
   [ApiKey.DescribeConfigs, configsRule(Operation.DESCRIBE_CONFIGS, 'results')],
@@ -460,23 +431,17 @@ const RULES = new Map<number, Rule>([
   [
     ApiKey.CreatePartitions,
     (req: M.CreatePartitionsRequest, can) => {
-      const [ok, denied] = split(req.topics, (t) => can(Operation.ALTER, ResourceType.TOPIC, t.name));
-      if (denied.length === 0) return ALLOW;
-      return {
-        request: { ...req, topics: ok },
-        merge: (res) => {
-          const r = res as M.CreatePartitionsResponseInput;
-          r.results = [
-            ...(r.results ?? []),
-            ...denied.map((t) => ({
-              name: t.name,
-              errorCode: TOPIC_DENIED,
-              errorMessage: 'Authorization failed.',
-            })),
-          ];
-          return r;
-        },
-      };
+      return withoutRefused(
+        req,
+        'topics',
+        (t) => can(Operation.ALTER, ResourceType.TOPIC, t.name),
+        'results',
+        (t) => ({
+          name: t.name,
+          errorCode: TOPIC_DENIED,
+          errorMessage: 'Authorization failed.',
+        }),
+      );
     },
   ],
   [ApiKey.ElectLeaders, clusterRule(Operation.ALTER)],
@@ -559,25 +524,19 @@ const RULES = new Map<number, Rule>([
         return { errorCode: TXN_DENIED };
       }
       if (!can(Operation.READ, ResourceType.GROUP, req.groupId)) return { errorCode: GROUP_DENIED };
-      const [ok, denied] = split(req.topics, (t) => can(Operation.READ, ResourceType.TOPIC, t.name));
-      if (denied.length === 0) return ALLOW;
-      return {
-        request: { ...req, topics: ok },
-        merge: (res) => {
-          const r = res as M.TxnOffsetCommitResponseInput;
-          r.topics = [
-            ...(r.topics ?? []),
-            ...denied.map((t) => ({
-              name: t.name,
-              partitions: t.partitions.map((p) => ({
-                partitionIndex: p.partitionIndex,
-                errorCode: TOPIC_DENIED,
-              })),
-            })),
-          ];
-          return r;
-        },
-      };
+      return withoutRefused(
+        req,
+        'topics',
+        (t) => can(Operation.READ, ResourceType.TOPIC, t.name),
+        'topics',
+        (t) => ({
+          name: t.name,
+          partitions: t.partitions.map((p) => ({
+            partitionIndex: p.partitionIndex,
+            errorCode: TOPIC_DENIED,
+          })),
+        }),
+      );
     },
   ],
   [
@@ -624,27 +583,21 @@ const RULES = new Map<number, Rule>([
   [
     ApiKey.DescribeProducers,
     (req: M.DescribeProducersRequest, can) => {
-      const [ok, denied] = split(req.topics, (t) => can(Operation.READ, ResourceType.TOPIC, t.name));
-      if (denied.length === 0) return ALLOW;
-      return {
-        request: { ...req, topics: ok },
-        merge: (res) => {
-          const r = res as M.DescribeProducersResponseInput;
-          r.topics = [
-            ...(r.topics ?? []),
-            ...denied.map((t) => ({
-              name: t.name,
-              partitions: t.partitionIndexes.map((partitionIndex) => ({
-                partitionIndex,
-                errorCode: TOPIC_DENIED,
-                errorMessage: null,
-                activeProducers: [],
-              })),
-            })),
-          ];
-          return r;
-        },
-      };
+      return withoutRefused(
+        req,
+        'topics',
+        (t) => can(Operation.READ, ResourceType.TOPIC, t.name),
+        'topics',
+        (t) => ({
+          name: t.name,
+          partitions: t.partitionIndexes.map((partitionIndex) => ({
+            partitionIndex,
+            errorCode: TOPIC_DENIED,
+            errorMessage: null,
+            activeProducers: [],
+          })),
+        }),
+      );
     },
   ],
   [ApiKey.CreateAcls, clusterRule(Operation.ALTER)],
