@@ -10,6 +10,11 @@ export interface ConnectionInfo {
   id: number;
   remoteAddress: string;
   listener: string;
+  /**
+   * True only on the inter-broker listener after the peer authenticated as a broker of this
+   * cluster: replica fetches (replica id >= 0) and other broker-only requests need it.
+   */
+  interBroker?: boolean;
 }
 
 export interface RequestContext {
