@@ -52,6 +52,19 @@ then the --config file (TOML, YAML or .properties, with Kafka's key names), then
       description: 'Log format (auto: pretty on a TTY, JSON otherwise).',
       options: ['auto', 'json', 'pretty'],
     }),
+    'broker-id': Flags.integer({
+      description: "This broker's id in a cluster (node.id / broker.id).",
+      min: 0,
+    }),
+    'cluster-metadata': Flags.string({
+      description:
+        'Join a multi-broker cluster whose metadata lives in etcd: etcd://HOST:PORT[,HOST:PORT] (cluster.metadata).',
+      env: 'FLUXMQ_CLUSTER_METADATA',
+    }),
+    'cluster-id': Flags.string({
+      description: 'Cluster id (cluster.id); in a cluster, the first broker creates one when absent.',
+    }),
+    rack: Flags.string({ description: 'Rack of this broker (broker.rack).' }),
     override: Flags.string({
       char: 'o',
       description: 'Set any config key, Kafka style: --override num.partitions=3 (repeatable).',
@@ -137,6 +150,10 @@ interface ServeFlags {
   port?: number;
   'data-dir'?: string;
   'http-port'?: number;
+  'broker-id'?: number;
+  'cluster-metadata'?: string;
+  'cluster-id'?: string;
+  rack?: string;
   config?: string;
   'log-level'?: string;
   'log-format'?: string;
@@ -149,6 +166,10 @@ function resolve(flags: ServeFlags): ResolvedConfig {
     'http.port': flags['http-port'],
     'log.level': flags['log-level'],
     'log.format': flags['log-format'],
+    'node.id': flags['broker-id'],
+    'cluster.metadata': flags['cluster-metadata'],
+    'cluster.id': flags['cluster-id'],
+    'broker.rack': flags.rack,
   };
   for (const o of flags.override ?? []) {
     const eq = o.indexOf('=');

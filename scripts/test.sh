@@ -8,12 +8,20 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   npm ci --no-audit --no-fund
 fi
 
-if ! command -v kcat >/dev/null 2>&1; then
-  echo "kcat not found: installing it from Debian packages" >&2
+# kcat (librdkafka) for the interoperability tests; etcd for the multi-broker cluster tests
+missing=()
+command -v kcat >/dev/null 2>&1 || missing+=(kcat)
+command -v etcd >/dev/null 2>&1 || missing+=(etcd-server)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "not found: installing ${missing[*]} from Debian packages" >&2
   SUDO=""
   if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq kcat >/dev/null
+  # etcd-server's package would start a system etcd on 2379; the tests start their own
+  printf '#!/bin/sh\nexit 101\n' | $SUDO tee /usr/sbin/policy-rc.d >/dev/null
+  $SUDO chmod +x /usr/sbin/policy-rc.d
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+  $SUDO rm -f /usr/sbin/policy-rc.d
 fi
 
 npm run -s build

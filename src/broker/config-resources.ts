@@ -209,18 +209,23 @@ export function effectiveValue(broker: BrokerState, type: number, name: string, 
   return broker.configs.brokerValue(key).value;
 }
 
-/** Replaces the whole override set of a resource (validated entries), persisting and applying it. */
+/**
+ * Replaces the whole override set of a resource (validated entries), persisting and applying it;
+ * returns a promise when the change is still being written (topics in cluster mode).
+ */
 export function replaceOverrides(
   broker: BrokerState,
   type: number,
   name: string,
   configs: Record<string, string>,
   validateOnly: boolean,
-): void {
+): Promise<void> | undefined {
   switch (type) {
-    case ResourceType.TOPIC:
-      broker.topics.setConfigs(name, configs, validateOnly);
-      return;
+    case ResourceType.TOPIC: {
+      // a promise in cluster mode, where the change goes to the cluster's metadata first
+      const done = broker.topics.setConfigs(name, configs, validateOnly);
+      return done instanceof Promise ? done.then(() => undefined) : undefined;
+    }
     case ResourceType.BROKER:
       broker.configs.checkResource(name);
       if (!validateOnly) {

@@ -202,7 +202,8 @@ export class Connection {
     // before the handler runs and answered with their error codes afterwards.
     let merge: ((res: unknown) => unknown) | undefined;
     const authorizer = this.broker.security?.authorizer;
-    if (authorizer && session) {
+    // brokers of the cluster (authenticated on the inter-broker listener) act as the cluster itself
+    if (authorizer && session && !(session.interBroker && session.authenticated)) {
       const step = authorizeRequest(apiKey, request, { authorizer, session, broker: this.broker, header });
       if (step.errorCode !== undefined) {
         const res = handler.errorResponse?.(request, step.errorCode, ctx) ?? null;

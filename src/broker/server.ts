@@ -100,11 +100,17 @@ export class BrokerServer {
     const stats = this.broker.metrics?.listener(spec.name);
     if (stats) stats.opened++;
     const certPrincipal = socket instanceof TLSSocket ? certificatePrincipal(socket) : null;
+    const interBrokerListener = spec.name === this.broker.settings.cluster?.interBrokerListener;
     const session = this.broker.security?.newSession(
       spec.securityProtocol,
       socket.remoteAddress?.replace(/^::ffff:/, '') ?? '',
       certPrincipal,
+      interBrokerListener,
     );
+    if (interBrokerListener && session) {
+      // a broker once authenticated: only brokers' credentials are accepted on this listener
+      Object.defineProperty(info, 'interBroker', { get: () => session.authenticated, enumerable: true });
+    }
     const conn = new Connection(
       socket,
       info,

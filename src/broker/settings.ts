@@ -34,6 +34,45 @@ export interface BrokerSettings {
   txn: TxnConfig;
   /** TLS, SASL and authorization (ssl.*, sasl.*, authorizer.class.name, super.users, ...). */
   security: SecuritySettings;
+  /** Multi-broker mode; null for a single broker with a local metadata file. */
+  cluster: ClusterSettings | null;
+}
+
+export interface ClusterSettings {
+  /** etcd endpoints as host:port. */
+  etcdEndpoints: string[];
+  rack: string | null;
+  /** Name of the listener brokers replicate over (SASL with the cluster's inter-broker secret). */
+  interBrokerListener: string;
+  sessionTimeoutMs: number;
+  replicaLagTimeMaxMs: number;
+  replicaFetchWaitMaxMs: number;
+  replicaFetchMaxBytes: number;
+  uncleanLeaderElection: boolean;
+  controlledShutdown: boolean;
+  controlledShutdownTimeoutMs: number;
+}
+
+/** `cluster.metadata` (etcd://h:p,h:p) and the replication keys; null in single-node mode. */
+function clusterSettingsFromConfig(config: ResolvedConfig): ClusterSettings | null {
+  const url = config.get<string>('cluster.metadata');
+  if (url === '') return null;
+  const rack = config.get<string>('broker.rack');
+  return {
+    etcdEndpoints: url
+      .replace(/^etcd:\/\//, '')
+      .replace(/\/$/, '')
+      .split(','),
+    rack: rack === '' ? null : rack,
+    interBrokerListener: config.get<string>('inter.broker.listener.name').toUpperCase(),
+    sessionTimeoutMs: config.get<number>('broker.session.timeout.ms'),
+    replicaLagTimeMaxMs: config.get<number>('replica.lag.time.max.ms'),
+    replicaFetchWaitMaxMs: config.get<number>('replica.fetch.wait.max.ms'),
+    replicaFetchMaxBytes: config.get<number>('replica.fetch.max.bytes'),
+    uncleanLeaderElection: config.get<boolean>('unclean.leader.election.enable'),
+    controlledShutdown: config.get<boolean>('controlled.shutdown.enable'),
+    controlledShutdownTimeoutMs: config.get<number>('controlled.shutdown.timeout.ms'),
+  };
 }
 
 export function settingsFromConfig(config: ResolvedConfig): BrokerSettings {
@@ -82,5 +121,6 @@ export function settingsFromConfig(config: ResolvedConfig): BrokerSettings {
     groups: groupCoordinatorConfig(config),
     txn: txnConfig(config),
     security: securitySettingsFromConfig(config),
+    cluster: clusterSettingsFromConfig(config),
   };
 }

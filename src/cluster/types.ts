@@ -89,7 +89,12 @@ export interface CreateTopicSpec {
 export interface ClusterMetadataClient {
   readonly clusterId: string;
   readonly brokerId: number;
-  /** Connects, loads the image, registers this broker under a lease and starts the controller campaign. */
+  /**
+   * Connects, reads the cluster id (the first broker of a new cluster creates it, unless one was
+   * given), loads the image and starts watching. Resolves before this broker registers.
+   */
+  connect(): Promise<void>;
+  /** Registers this broker under a lease and starts the controller campaign (after connect). */
   start(registration: BrokerRegistration): Promise<void>;
   image(): MetadataImage;
   /** Called after the image has applied a change. */

@@ -366,6 +366,75 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
     validate: atLeast(1),
   },
   {
+    name: 'cluster.metadata',
+    type: 'string',
+    default: '',
+    doc: 'Where a multi-broker cluster keeps its metadata: etcd://HOST:PORT[,HOST:PORT]. Empty: a single broker with a local metadata file.',
+    validate: (v) =>
+      v === '' || /^etcd:\/\/[^,\s/]+:\d+(,[^,\s/]+:\d+)*\/?$/.test(String(v))
+        ? null
+        : 'must be empty or etcd://HOST:PORT[,HOST:PORT...]',
+  },
+  {
+    name: 'broker.rack',
+    type: 'string',
+    default: '',
+    doc: 'Rack (or zone) of this broker: replicas of a partition are spread over racks.',
+  },
+  {
+    name: 'inter.broker.listener.name',
+    type: 'string',
+    default: 'BROKER',
+    doc: 'Listener that brokers of a cluster replicate over; added on 127.0.0.1 with a free port when `listeners` does not name it. Only brokers of the cluster can authenticate on it.',
+  },
+  {
+    name: 'broker.session.timeout.ms',
+    type: 'int',
+    default: 9000,
+    doc: 'A broker whose etcd lease is not renewed for this long is out of the cluster: its leaderships move.',
+    validate: atLeast(1000),
+  },
+  {
+    name: 'replica.lag.time.max.ms',
+    type: 'long',
+    default: 30000,
+    doc: 'A follower that has not caught up with the leader for this long leaves the ISR.',
+    validate: atLeast(1),
+  },
+  {
+    name: 'replica.fetch.wait.max.ms',
+    type: 'int',
+    default: 500,
+    doc: 'Longest time a follower fetch waits at the leader for new data.',
+    validate: atLeast(0),
+  },
+  {
+    name: 'replica.fetch.max.bytes',
+    type: 'int',
+    default: 1048576,
+    doc: 'Bytes a follower fetches per partition per request (at least one whole batch).',
+    validate: atLeast(1),
+  },
+  {
+    name: 'unclean.leader.election.enable',
+    type: 'boolean',
+    default: false,
+    doc: 'Let a replica outside the ISR become leader when no in-sync one is alive (may lose acknowledged data; topic: unclean.leader.election.enable).',
+  },
+  {
+    name: 'controlled.shutdown.enable',
+    type: 'boolean',
+    default: true,
+    doc: 'On SIGTERM, move this broker’s leaderships to other in-sync replicas before leaving the cluster.',
+  },
+  {
+    name: 'controlled.shutdown.timeout.ms',
+    type: 'int',
+    default: 30000,
+    doc: 'Longest wait for leaderships to move away during a controlled shutdown.',
+    validate: atLeast(0),
+  },
+  {
     name: 'delete.topic.enable',
     type: 'boolean',
     default: true,

@@ -16,6 +16,7 @@ export class SecurityManager implements CredentialLookup {
   readonly store: SecurityStore;
   readonly authorizer: Authorizer | null;
   private readonly failures = new Map<string, { since: number; count: number; logged: boolean }>();
+  private interBrokerSecret = '';
 
   constructor(
     readonly settings: SecuritySettings,
@@ -28,9 +29,29 @@ export class SecurityManager implements CredentialLookup {
       : null;
   }
 
-  newSession(protocol: SecurityProtocol, clientHost: string, certPrincipal: string | null): SecuritySession {
-    return new SecuritySession(protocol, clientHost, certPrincipal ?? undefined);
+  newSession(
+    protocol: SecurityProtocol,
+    clientHost: string,
+    certPrincipal: string | null,
+    interBroker = false,
+  ): SecuritySession {
+    return new SecuritySession(protocol, clientHost, certPrincipal ?? undefined, interBroker);
   }
+
+  /** Sets the secret brokers of this cluster authenticate to each other with (cluster mode). */
+  setInterBrokerSecret(secret: string): void {
+    this.interBrokerSecret = secret;
+  }
+
+  /**
+   * Credentials accepted on the inter-broker listener: user `broker-<id>` with the cluster's secret,
+   * nothing else (client users and SCRAM credentials do not work there).
+   */
+  readonly interBrokerLookup: CredentialLookup = {
+    plainPassword: (user) =>
+      this.interBrokerSecret !== '' && /^broker-\d+$/.test(user) ? this.interBrokerSecret : undefined,
+    scram: () => undefined,
+  };
 
   plainPassword(user: string): string | undefined {
     return this.settings.plainUsers.get(user);

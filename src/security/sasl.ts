@@ -68,6 +68,11 @@ export class SecuritySession {
     /** The client's IP address (ACL hosts match it). */
     readonly clientHost: string,
     principal = ANONYMOUS,
+    /**
+     * On the inter-broker listener: only brokers of the cluster authenticate here (PLAIN with the
+     * cluster's inter-broker secret), so an authenticated session there is a broker.
+     */
+    readonly interBroker = false,
   ) {
     this.principal = principal;
     this.state = protocol === 'SASL_PLAINTEXT' || protocol === 'SASL_SSL' ? 'handshake' : 'authenticated';

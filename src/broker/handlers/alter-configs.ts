@@ -17,7 +17,7 @@ export const alterConfigsHandler: ApiHandler<AlterConfigsRequest, AlterConfigsRe
   apiKey: ApiKey.AlterConfigs,
   minVersion: 0,
   maxVersion: 2,
-  handle(req, ctx) {
+  async handle(req, ctx) {
     const counts = new Map<string, number>();
     const id = (type: number, name: string) => `${type}:${name}`;
     for (const r of req.resources)
@@ -25,33 +25,36 @@ export const alterConfigsHandler: ApiHandler<AlterConfigsRequest, AlterConfigsRe
         id(r.resourceType, r.resourceName),
         (counts.get(id(r.resourceType, r.resourceName)) ?? 0) + 1,
       );
-    const responses = req.resources.map((r) => {
-      const result = (errorCode: number, errorMessage: string | null) => ({
-        errorCode,
-        errorMessage,
-        resourceType: r.resourceType,
-        resourceName: r.resourceName,
-      });
-      if (counts.get(id(r.resourceType, r.resourceName))! > 1) {
-        return result(ErrorCode.INVALID_REQUEST, 'Error due to duplicate resources in the request');
-      }
-      try {
-        const next: Record<string, string> = {};
-        const nulls = r.configs.filter((c) => c.value === null).map((c) => c.name);
-        if (nulls.length > 0) {
-          throw new KafkaError(
-            ErrorCode.INVALID_REQUEST,
-            `Null value not supported for : ${nulls.join(',')}`,
-          );
+    const responses = await Promise.all(
+      req.resources.map(async (r) => {
+        const result = (errorCode: number, errorMessage: string | null) => ({
+          errorCode,
+          errorMessage,
+          resourceType: r.resourceType,
+          resourceName: r.resourceName,
+        });
+        if (counts.get(id(r.resourceType, r.resourceName))! > 1) {
+          return result(ErrorCode.INVALID_REQUEST, 'Error due to duplicate resources in the request');
         }
-        for (const c of r.configs) next[c.name] = validateEntry(ctx.broker, r.resourceType, c.name, c.value);
-        replaceOverrides(ctx.broker, r.resourceType, r.resourceName, next, req.validateOnly);
-        return result(ErrorCode.NONE, null);
-      } catch (err) {
-        if (!(err instanceof KafkaError)) throw err;
-        return result(err.code, err.message);
-      }
-    });
+        try {
+          const next: Record<string, string> = {};
+          const nulls = r.configs.filter((c) => c.value === null).map((c) => c.name);
+          if (nulls.length > 0) {
+            throw new KafkaError(
+              ErrorCode.INVALID_REQUEST,
+              `Null value not supported for : ${nulls.join(',')}`,
+            );
+          }
+          for (const c of r.configs)
+            next[c.name] = validateEntry(ctx.broker, r.resourceType, c.name, c.value);
+          await replaceOverrides(ctx.broker, r.resourceType, r.resourceName, next, req.validateOnly);
+          return result(ErrorCode.NONE, null);
+        } catch (err) {
+          if (!(err instanceof KafkaError)) throw err;
+          return result(err.code, err.message);
+        }
+      }),
+    );
     return { throttleTimeMs: 0, responses };
   },
   errorResponse(req, errorCode) {

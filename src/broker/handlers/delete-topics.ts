@@ -27,7 +27,7 @@ function targets(req: DeleteTopicsRequest, version: number): Target[] {
   return req.topicNames.map((name) => ({ name, topicId: ZERO_UUID }));
 }
 
-function deleteOne(ctx: RequestContext, t: Target, version: number): Result {
+async function deleteOne(ctx: RequestContext, t: Target, version: number): Promise<Result> {
   const { broker } = ctx;
   const byId = t.name === null || t.name === '';
   const meta = byId ? broker.topics.getById(t.topicId) : broker.topics.get(t.name!);
@@ -51,7 +51,7 @@ function deleteOne(ctx: RequestContext, t: Target, version: number): Result {
   if (meta.internal)
     return failed(ErrorCode.INVALID_REQUEST, `Topic '${meta.name}' is internal and cannot be deleted.`);
   try {
-    broker.topics.delete(meta.name);
+    await broker.topics.delete(meta.name);
   } catch (err) {
     if (err instanceof KafkaError) return failed(err.code, err.message);
     throw err;
@@ -63,21 +63,23 @@ export const deleteTopicsHandler: ApiHandler<DeleteTopicsRequest, DeleteTopicsRe
   apiKey: ApiKey.DeleteTopics,
   minVersion: 0,
   maxVersion: 6,
-  handle(req, ctx) {
+  async handle(req, ctx) {
     const version = ctx.header.apiVersion;
     const list = targets(req, version);
     const seen = new Map<string, number>();
     const keyOf = (t: Target) => (t.name ? `n:${t.name}` : `i:${t.topicId}`);
     for (const t of list) seen.set(keyOf(t), (seen.get(keyOf(t)) ?? 0) + 1);
-    const responses = list.map((t) =>
-      seen.get(keyOf(t))! > 1
-        ? {
-            name: t.name,
-            topicId: t.topicId,
-            errorCode: ErrorCode.INVALID_REQUEST,
-            errorMessage: 'Duplicate topic in the request.',
-          }
-        : deleteOne(ctx, t, version),
+    const responses = await Promise.all(
+      list.map((t) =>
+        seen.get(keyOf(t))! > 1
+          ? {
+              name: t.name,
+              topicId: t.topicId,
+              errorCode: ErrorCode.INVALID_REQUEST,
+              errorMessage: 'Duplicate topic in the request.',
+            }
+          : deleteOne(ctx, t, version),
+      ),
     );
     return { throttleTimeMs: 0, responses };
   },

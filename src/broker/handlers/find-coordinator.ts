@@ -7,7 +7,9 @@
 // brokers that advertise FindCoordinator (it uses it as the marker of Kafka >= 0.8.2); without it,
 // `compression.codec=lz4` is silently sent uncompressed.
 
-import { ErrorCode } from '../../protocol/errors.js';
+import { ErrorCode, KafkaError } from '../../protocol/errors.js';
+import { OFFSETS_TOPIC, partitionForGroup } from '../../coordinator/group/offsets-topic.js';
+import { TRANSACTION_STATE_TOPIC } from '../../coordinator/txn/transaction-log.js';
 import {
   ApiKey,
   type FindCoordinatorRequest,
@@ -33,13 +35,39 @@ function thisBroker(ctx: RequestContext): { nodeId: number; host: string; port: 
   return { nodeId: broker.nodeId, host: e.host, port: e.port };
 }
 
-function answer(ctx: RequestContext, keyType: number): Answer {
+/**
+ * Cluster mode: the coordinator of a key is the leader of its partition of the internal topic
+ * (Kafka's rule: abs(hash(key)) % partitions), on the listener the request came in on.
+ */
+function leaderOfKeyPartition(ctx: RequestContext, topic: string, key: string): Answer {
+  const image = ctx.broker.cluster!.image();
+  const meta = image.topics.get(topic);
+  const unavailable = (why: string): Answer => ({
+    errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE,
+    errorMessage: why,
+    nodeId: -1,
+    host: '',
+    port: -1,
+  });
+  if (!meta) return unavailable(`${topic} is being created`);
+  const partition = partitionForGroup(key, meta.partitions);
+  const leader = image.partitions.get(topic)?.[partition]?.leader ?? -1;
+  const reg = leader >= 0 ? image.brokers.get(leader) : undefined;
+  const e = reg?.endpoints.find((x) => x.listener === ctx.connection.listener) ?? reg?.endpoints[0];
+  if (!reg || !e) return unavailable(`${topic}-${partition} has no leader`);
+  return { errorCode: ErrorCode.NONE, errorMessage: null, nodeId: reg.id, host: e.host, port: e.port };
+}
+
+function answer(ctx: RequestContext, keyType: number, key: string): Answer {
   const { broker } = ctx;
   if (keyType === GROUP) {
     // as in Kafka, the first FindCoordinator for a group creates __consumer_offsets
     try {
       broker.groups.ensureOffsetsTopic();
     } catch (err) {
+      if (err instanceof KafkaError && err.code === ErrorCode.COORDINATOR_NOT_AVAILABLE) {
+        return { errorCode: err.code, errorMessage: err.message, nodeId: -1, host: '', port: -1 };
+      }
       ctx.logger.error({ err }, 'cannot create the offsets topic');
       return {
         errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE,
@@ -49,6 +77,7 @@ function answer(ctx: RequestContext, keyType: number): Answer {
         port: -1,
       };
     }
+    if (broker.cluster) return leaderOfKeyPartition(ctx, OFFSETS_TOPIC, key);
     return { errorCode: ErrorCode.NONE, errorMessage: null, ...thisBroker(ctx) };
   }
   const none = { nodeId: -1, host: '', port: -1 };
@@ -57,6 +86,9 @@ function answer(ctx: RequestContext, keyType: number): Answer {
     try {
       broker.txn.ensureStateTopic();
     } catch (err) {
+      if (err instanceof KafkaError && err.code === ErrorCode.COORDINATOR_NOT_AVAILABLE) {
+        return { errorCode: err.code, errorMessage: err.message, ...none };
+      }
       ctx.logger.error({ err }, 'cannot create the transaction state topic');
       return {
         errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE,
@@ -64,6 +96,7 @@ function answer(ctx: RequestContext, keyType: number): Answer {
         ...none,
       };
     }
+    if (broker.cluster) return leaderOfKeyPartition(ctx, TRANSACTION_STATE_TOPIC, key);
     return { errorCode: ErrorCode.NONE, errorMessage: null, ...thisBroker(ctx) };
   }
   return {
@@ -82,10 +115,10 @@ export const findCoordinatorHandler: ApiHandler<FindCoordinatorRequest, FindCoor
     if (ctx.header.apiVersion >= 4) {
       return {
         throttleTimeMs: 0,
-        coordinators: req.coordinatorKeys.map((key) => ({ key, ...answer(ctx, keyType) })),
+        coordinators: req.coordinatorKeys.map((key) => ({ key, ...answer(ctx, keyType, key) })),
       };
     }
-    return { throttleTimeMs: 0, ...answer(ctx, keyType) };
+    return { throttleTimeMs: 0, ...answer(ctx, keyType, req.key) };
   },
   errorResponse(req, errorCode) {
     return {

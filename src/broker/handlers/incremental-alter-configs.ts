@@ -39,7 +39,7 @@ function alterOne(
   broker: BrokerState,
   r: IncrementalAlterConfigsRequestAlterConfigsResource,
   validateOnly: boolean,
-): void {
+): Promise<void> | undefined {
   const names = r.configs.map((c) => c.name);
   const dup = names.find((n, i) => names.indexOf(n) !== i);
   if (dup !== undefined) {
@@ -79,7 +79,7 @@ function alterOne(
         );
     }
   }
-  replaceOverrides(broker, r.resourceType, r.resourceName, next, validateOnly);
+  return replaceOverrides(broker, r.resourceType, r.resourceName, next, validateOnly);
 }
 
 export const incrementalAlterConfigsHandler: ApiHandler<
@@ -89,28 +89,30 @@ export const incrementalAlterConfigsHandler: ApiHandler<
   apiKey: ApiKey.IncrementalAlterConfigs,
   minVersion: 0,
   maxVersion: 1,
-  handle(req, ctx) {
+  async handle(req, ctx) {
     const key = (r: { resourceType: number; resourceName: string }) => `${r.resourceType}:${r.resourceName}`;
     const counts = new Map<string, number>();
     for (const r of req.resources) counts.set(key(r), (counts.get(key(r)) ?? 0) + 1);
-    const responses = req.resources.map((r) => {
-      const result = (errorCode: number, errorMessage: string | null) => ({
-        errorCode,
-        errorMessage,
-        resourceType: r.resourceType,
-        resourceName: r.resourceName,
-      });
-      if (counts.get(key(r))! > 1) {
-        return result(ErrorCode.INVALID_REQUEST, 'Error due to duplicate resources in the request');
-      }
-      try {
-        alterOne(ctx.broker, r, req.validateOnly);
-        return result(ErrorCode.NONE, null);
-      } catch (err) {
-        if (!(err instanceof KafkaError)) throw err;
-        return result(err.code, err.message);
-      }
-    });
+    const responses = await Promise.all(
+      req.resources.map(async (r) => {
+        const result = (errorCode: number, errorMessage: string | null) => ({
+          errorCode,
+          errorMessage,
+          resourceType: r.resourceType,
+          resourceName: r.resourceName,
+        });
+        if (counts.get(key(r))! > 1) {
+          return result(ErrorCode.INVALID_REQUEST, 'Error due to duplicate resources in the request');
+        }
+        try {
+          await alterOne(ctx.broker, r, req.validateOnly);
+          return result(ErrorCode.NONE, null);
+        } catch (err) {
+          if (!(err instanceof KafkaError)) throw err;
+          return result(err.code, err.message);
+        }
+      }),
+    );
     return { throttleTimeMs: 0, responses };
   },
   errorResponse(req, errorCode) {

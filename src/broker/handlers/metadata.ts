@@ -1,4 +1,5 @@
-// Metadata (key 3), v0-v12. One broker leads every partition with leader epoch 0. Topics may be
+// Metadata (key 3), v0-v12. On a single broker it leads every partition with leader epoch 0; in a
+// cluster, brokers, leaders, replicas and ISR come from the cluster's metadata. Topics may be
 // asked for by name or (v10+) by id; a null topic list (v1+) or an empty one in v0 means all
 // topics. Unknown topics are auto-created when both the request (v4+) and
 // `auto.create.topics.enable` allow it.
@@ -9,6 +10,7 @@ import {
   ApiKey,
   type MetadataRequest,
   type MetadataResponseInput,
+  type MetadataResponsePartitionInput,
   type MetadataResponseTopicInput,
 } from '../../protocol/messages/index.js';
 import type { TopicMetadata } from '../../cluster/metadata-store.js';
@@ -20,6 +22,28 @@ const AUTHORIZED_OPERATIONS_OMITTED = -2147483648;
 
 function topicEntry(broker: BrokerState, t: TopicMetadata): MetadataResponseTopicInput {
   const partitions = [];
+  const image = broker.cluster?.image();
+  if (image) {
+    // cluster mode: leaders, replicas and ISR from the cluster's metadata
+    const states = image.partitions.get(t.name) ?? [];
+    for (let p = 0; p < t.partitions; p++) {
+      const st = states[p];
+      if (!st) {
+        partitions.push(leaderless(p));
+        continue;
+      }
+      partitions.push({
+        errorCode: st.leader < 0 ? ErrorCode.LEADER_NOT_AVAILABLE : ErrorCode.NONE,
+        partitionIndex: p,
+        leaderId: st.leader,
+        leaderEpoch: st.leaderEpoch,
+        replicaNodes: st.replicas,
+        isrNodes: st.isr,
+        offlineReplicas: st.replicas.filter((r) => !image.brokers.has(r)),
+      });
+    }
+    return topicResult(t, partitions);
+  }
   for (let p = 0; p < t.partitions; p++) {
     partitions.push({
       errorCode: ErrorCode.NONE,
@@ -31,6 +55,13 @@ function topicEntry(broker: BrokerState, t: TopicMetadata): MetadataResponseTopi
       offlineReplicas: [],
     });
   }
+  return topicResult(t, partitions);
+}
+
+function topicResult(
+  t: TopicMetadata,
+  partitions: MetadataResponsePartitionInput[],
+): MetadataResponseTopicInput {
   return {
     errorCode: ErrorCode.NONE,
     name: t.name,
@@ -38,6 +69,19 @@ function topicEntry(broker: BrokerState, t: TopicMetadata): MetadataResponseTopi
     isInternal: t.internal,
     partitions,
     topicAuthorizedOperations: AUTHORIZED_OPERATIONS_OMITTED,
+  };
+}
+
+/** A partition whose state is not in this broker's image yet (just created). */
+function leaderless(partitionIndex: number): MetadataResponsePartitionInput {
+  return {
+    errorCode: ErrorCode.LEADER_NOT_AVAILABLE,
+    partitionIndex,
+    leaderId: -1,
+    leaderEpoch: -1,
+    replicaNodes: [],
+    isrNodes: [],
+    offlineReplicas: [],
   };
 }
 
@@ -54,6 +98,19 @@ function errorEntry(name: string | null, topicId: string, errorCode: number): Me
 
 function brokersFor(ctx: RequestContext): MetadataResponseInput['brokers'] {
   const { broker } = ctx;
+  const image = broker.cluster?.image();
+  if (image) {
+    // every live broker's endpoint on the listener this request came in on (Kafka's rule: clients
+    // keep to the listener they bootstrapped from); brokers without it are left out
+    const brokers: MetadataResponseInput['brokers'] = [];
+    for (const reg of image.brokers.values()) {
+      const e =
+        reg.endpoints.find((x) => x.listener === ctx.connection.listener) ??
+        (ctx.connection.interBroker ? undefined : reg.endpoints[0]);
+      if (e) brokers.push({ nodeId: reg.id, host: e.host, port: e.port, rack: reg.rack });
+    }
+    return brokers.sort((a, b) => a.nodeId! - b.nodeId!);
+  }
   const endpoint =
     broker.endpoints.find((e) => e.listener === ctx.connection.listener) ?? broker.endpoints[0];
   return endpoint ? [{ nodeId: broker.nodeId, host: endpoint.host, port: endpoint.port, rack: null }] : [];
@@ -98,7 +155,7 @@ export const metadataHandler: ApiHandler<MetadataRequest, MetadataResponseInput>
       throttleTimeMs: 0,
       brokers: brokersFor(ctx),
       clusterId: broker.clusterId,
-      controllerId: broker.nodeId,
+      controllerId: broker.cluster ? broker.cluster.image().controllerId : broker.nodeId,
       topics,
       clusterAuthorizedOperations: AUTHORIZED_OPERATIONS_OMITTED,
     };

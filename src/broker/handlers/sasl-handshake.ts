@@ -9,6 +9,9 @@ import {
   type SaslHandshakeResponseInput,
 } from '../../protocol/messages/index.js';
 import type { ApiHandler } from '../handler.js';
+import type { SaslMechanism } from '../../security/sasl.js';
+
+const INTER_BROKER_MECHANISMS: readonly SaslMechanism[] = ['PLAIN'];
 
 export const saslHandshakeHandler: ApiHandler<SaslHandshakeRequest, SaslHandshakeResponseInput> = {
   apiKey: ApiKey.SaslHandshake,
@@ -17,12 +20,14 @@ export const saslHandshakeHandler: ApiHandler<SaslHandshakeRequest, SaslHandshak
   handle(req, ctx) {
     const security = ctx.broker.security;
     const session = ctx.session;
-    const mechanisms = security?.settings.mechanisms ?? [];
+    // the inter-broker listener takes only brokers' PLAIN logins with the cluster's secret
+    const interBroker = session?.interBroker === true;
+    const mechanisms = interBroker ? [...INTER_BROKER_MECHANISMS] : (security?.settings.mechanisms ?? []);
     if (!security || !session?.usesSasl || session.inExchange || session.state === 'failed') {
       ctx.closeConnection();
       return { errorCode: ErrorCode.ILLEGAL_SASL_STATE, mechanisms };
     }
-    if (!session.begin(req.mechanism, mechanisms, security)) {
+    if (!session.begin(req.mechanism, mechanisms, interBroker ? security.interBrokerLookup : security)) {
       ctx.closeConnection();
       return { errorCode: ErrorCode.UNSUPPORTED_SASL_MECHANISM, mechanisms };
     }

@@ -31,7 +31,7 @@ export interface GroupCoordinatorOptions {
   config: GroupCoordinatorConfig;
   logger: Logger;
   /** The leader epoch appends to __consumer_offsets are stamped with. */
-  leaderEpoch?: () => number;
+  leaderEpoch?: (partition: number) => number;
   /** Called after every append to __consumer_offsets (to wake fetches of that partition). */
   onAppend?: (partition: number, bytes: number) => void;
   /** Clock (ms); Date.now by default. */
@@ -101,6 +101,42 @@ export class GroupCoordinator implements GroupMetricsSource {
       this.retentionTimer.unref();
     }
     return this.loadDone;
+  }
+
+  /**
+   * Cluster mode: serve only the groups whose partition of __consumer_offsets this broker leads,
+   * loading a partition when it becomes leader and forgetting it on resignation.
+   */
+  serveOnlyLedPartitions(): void {
+    this.store.serveOnlyLedPartitions();
+    this.loadDone ??= Promise.resolve({ partitions: 0, records: 0, groups: 0, offsets: 0, ms: 0 });
+    if (!this.retentionTimer && !this.stopped) {
+      this.retentionTimer = setInterval(
+        () => this.expireOffsets(),
+        this.opts.config.offsetsRetentionCheckIntervalMs,
+      );
+      this.retentionTimer.unref();
+    }
+  }
+
+  /** This broker leads partition `p` of __consumer_offsets now (cluster mode). */
+  onBecomeLeader(p: number): void {
+    if (this.stopped) return;
+    this.store
+      .loadPartitionAsLeader(p, (g) => this.membership.onGroupLoaded(g))
+      .then(
+        (stats) => this.opts.logger.info({ ...stats, partition: p }, 'consumer groups loaded'),
+        (err: unknown) => this.opts.logger.error({ err, partition: p }, 'loading consumer groups failed'),
+      );
+  }
+
+  /** Another broker leads partition `p` now: its groups' waiting requests get NOT_COORDINATOR. */
+  onResign(p: number): void {
+    const dropped = this.store.resignPartition(p);
+    this.membership.shutdown(dropped);
+    if (dropped.length > 0) {
+      this.opts.logger.info({ partition: p, groups: dropped.length }, 'consumer groups moved away');
+    }
   }
 
   /** Stops timers; waiting JoinGroup/SyncGroup requests are answered with NOT_COORDINATOR. */
@@ -185,9 +221,8 @@ export class GroupCoordinator implements GroupMetricsSource {
       protocolData: '',
       members: [],
     };
-    if (this.store.isLoading(groupId)) {
-      return { ...dead, errorCode: ErrorCode.COORDINATOR_LOAD_IN_PROGRESS, groupState: '' };
-    }
+    const unavailable = this.store.unavailable(groupId);
+    if (unavailable) return { ...dead, errorCode: unavailable, groupState: '' };
     const g = this.store.get(groupId);
     if (!g) return dead;
     const stable = g.state === 'Stable';

@@ -83,9 +83,8 @@ export class GroupMembership {
   joinGroup(req: JoinRequest): Promise<JoinResult> {
     const { store, config } = this.o;
     if (req.groupId === '') return Promise.resolve(joinError(req.memberId, ErrorCode.INVALID_GROUP_ID));
-    if (store.isLoading(req.groupId)) {
-      return Promise.resolve(joinError(req.memberId, ErrorCode.COORDINATOR_LOAD_IN_PROGRESS));
-    }
+    const unavailable = store.unavailable(req.groupId);
+    if (unavailable) return Promise.resolve(joinError(req.memberId, unavailable));
     if (
       req.sessionTimeoutMs < config.minSessionTimeoutMs ||
       req.sessionTimeoutMs > config.maxSessionTimeoutMs
@@ -525,7 +524,8 @@ export class GroupMembership {
   syncGroup(req: SyncRequest): SyncResult | Promise<SyncResult> {
     const { store } = this.o;
     if (req.groupId === '') return syncError(ErrorCode.INVALID_GROUP_ID);
-    if (store.isLoading(req.groupId)) return syncError(ErrorCode.COORDINATOR_LOAD_IN_PROGRESS);
+    const unavailable = store.unavailable(req.groupId);
+    if (unavailable) return syncError(unavailable);
     const group = store.get(req.groupId);
     if (!group) return syncError(ErrorCode.UNKNOWN_MEMBER_ID);
     if (group.isStaticMemberFenced(req.groupInstanceId, req.memberId)) {
@@ -601,7 +601,10 @@ export class GroupMembership {
     const { store } = this.o;
     if (req.groupId === '') return ErrorCode.INVALID_GROUP_ID;
     // Kafka answers heartbeats blindly while the group is loading
-    if (store.isLoading(req.groupId)) return ErrorCode.NONE;
+    // as in Kafka, a heartbeat while the group loads is not an error; elsewhere NOT_COORDINATOR
+    const unavailable = store.unavailable(req.groupId);
+    if (unavailable)
+      return unavailable === ErrorCode.COORDINATOR_LOAD_IN_PROGRESS ? ErrorCode.NONE : unavailable;
     const group = store.get(req.groupId);
     if (!group) return ErrorCode.UNKNOWN_MEMBER_ID;
     if (group.isStaticMemberFenced(req.groupInstanceId, req.memberId)) return ErrorCode.FENCED_INSTANCE_ID;
@@ -616,7 +619,8 @@ export class GroupMembership {
   leaveGroup(groupId: string, leaving: LeavingMember[]): LeaveResult {
     const { store } = this.o;
     if (groupId === '') return { errorCode: ErrorCode.INVALID_GROUP_ID, members: [] };
-    if (store.isLoading(groupId)) return { errorCode: ErrorCode.COORDINATOR_LOAD_IN_PROGRESS, members: [] };
+    const unavailable = store.unavailable(groupId);
+    if (unavailable) return { errorCode: unavailable, members: [] };
     const group = store.get(groupId);
     const results = leaving.map((l) => ({
       memberId: l.memberId,

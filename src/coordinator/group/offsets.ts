@@ -49,7 +49,8 @@ export class OffsetManager {
         name: t.name,
         partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode })),
       }));
-    if (store.isLoading(req.groupId)) return fail(ErrorCode.COORDINATOR_LOAD_IN_PROGRESS);
+    const unavailable = store.unavailable(req.groupId);
+    if (unavailable) return fail(unavailable);
 
     let group = store.get(req.groupId);
     if (!group) {
@@ -115,7 +116,8 @@ export class OffsetManager {
 
   fetch(groupId: string, topics: { name: string; partitionIndexes: number[] }[] | null): OffsetFetchResult {
     const { store } = this.o;
-    if (store.isLoading(groupId)) return { errorCode: ErrorCode.COORDINATOR_LOAD_IN_PROGRESS, topics: [] };
+    const unavailable = store.unavailable(groupId);
+    if (unavailable) return { errorCode: unavailable, topics: [] };
     const group = store.get(groupId);
     const entry = (topic: string, partition: number): FetchedOffset => {
       const o = group?.offsets.get(topic)?.get(partition);
@@ -157,7 +159,8 @@ export class OffsetManager {
     const { store } = this.o;
     const top = (errorCode: number): OffsetDeleteResult => ({ errorCode, topics: [] });
     if (groupId === '') return top(ErrorCode.INVALID_GROUP_ID);
-    if (store.isLoading(groupId)) return top(ErrorCode.COORDINATOR_LOAD_IN_PROGRESS);
+    const unavailable = store.unavailable(groupId);
+    if (unavailable) return top(unavailable);
     const group = store.get(groupId);
     if (!group || group.state === 'Dead') return top(ErrorCode.GROUP_ID_NOT_FOUND);
     if (group.state !== 'Empty' && group.protocolType !== 'consumer') return top(ErrorCode.NON_EMPTY_GROUP);
@@ -199,7 +202,8 @@ export class OffsetManager {
   /** DeleteGroups for one group: tombstones for its offsets and its metadata, then it is gone. */
   deleteGroup(groupId: string): number {
     const { store } = this.o;
-    if (store.isLoading(groupId)) return ErrorCode.COORDINATOR_LOAD_IN_PROGRESS;
+    const unavailable = store.unavailable(groupId);
+    if (unavailable) return unavailable;
     const group = store.get(groupId);
     if (!group || group.state === 'Dead') return ErrorCode.GROUP_ID_NOT_FOUND;
     if (group.state !== 'Empty' || group.pendingMembers.size > 0) return ErrorCode.NON_EMPTY_GROUP;
@@ -220,7 +224,7 @@ export class OffsetManager {
     let offsets = 0;
     let groups = 0;
     for (const group of [...store.groups.values()]) {
-      if (store.isLoading(group.groupId) || group.state === 'Dead') continue;
+      if (store.unavailable(group.groupId) || group.state === 'Dead') continue;
       let unsubscribed: Set<string> | null | 'none' = 'none';
       if (group.state === 'Empty') unsubscribed = null;
       else if (group.state === 'Stable' && group.protocolType === 'consumer') {

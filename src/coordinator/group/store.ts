@@ -35,7 +35,8 @@ export interface GroupStoreOptions {
   partitions: number;
   logger: Logger;
   now: () => number;
-  leaderEpoch: () => number;
+  /** The current leader epoch of a partition of __consumer_offsets (stamped on appended batches). */
+  leaderEpoch: (partition: number) => number;
   /** Called after each append (wakes fetches waiting on the partition). */
   onAppend?: (partition: number, bytes: number) => void;
 }
@@ -54,6 +55,10 @@ const LOAD_READ_BYTES = 1024 * 1024;
 export class GroupStore {
   readonly groups = new Map<string, ClassicGroup>();
   private readonly loadingPartitions = new Set<number>();
+  /** Cluster mode: the partitions of __consumer_offsets this broker leads; null: all (one broker). */
+  private owned: Set<number> | null = null;
+  private loadGeneration = 0;
+  private readonly partitionLoads = new Map<number, number>();
 
   constructor(private readonly opts: GroupStoreOptions) {
     opts.topics.defineInternalTopic(OFFSETS_TOPIC, opts.partitions, { ...OFFSETS_TOPIC_CONFIGS });
@@ -70,6 +75,74 @@ export class GroupStore {
 
   isLoading(groupId: string): boolean {
     return this.loadingPartitions.size > 0 && this.loadingPartitions.has(this.partitionFor(groupId));
+  }
+
+  /**
+   * Why this broker cannot serve the group now: NOT_COORDINATOR when (in a cluster) it does not lead
+   * the group's partition of __consumer_offsets, COORDINATOR_LOAD_IN_PROGRESS while that partition
+   * loads; 0 (NONE) when it can.
+   */
+  unavailable(groupId: string): number {
+    const p = this.partitionFor(groupId);
+    if (this.owned !== null && !this.owned.has(p)) return ErrorCode.NOT_COORDINATOR;
+    return this.loadingPartitions.has(p) ? ErrorCode.COORDINATOR_LOAD_IN_PROGRESS : ErrorCode.NONE;
+  }
+
+  /** Cluster mode: from now on only partitions given to loadPartitionAsLeader are served. */
+  serveOnlyLedPartitions(): void {
+    this.owned ??= new Set();
+  }
+
+  /**
+   * Cluster mode: this broker now leads partition `p` of __consumer_offsets: rebuild its groups
+   * from the log (COORDINATOR_LOAD_IN_PROGRESS meanwhile). A resignation during the load wins.
+   */
+  async loadPartitionAsLeader(p: number, onGroupLoaded: (g: ClassicGroup) => void): Promise<LoadStats> {
+    const started = Date.now();
+    const stats: LoadStats = { partitions: 1, records: 0, groups: 0, offsets: 0, ms: 0 };
+    this.owned ??= new Set();
+    this.owned.add(p);
+    this.loadingPartitions.add(p);
+    const generation = ++this.loadGeneration;
+    this.partitionLoads.set(p, generation);
+    try {
+      // groups of a partition this broker led before hold stale state: forget them first
+      this.dropGroupsOf(p);
+      const log = this.opts.topics.partitionLog(OFFSETS_TOPIC, p);
+      if (log) {
+        const s = await this.loadPartition(log, (g) => {
+          if (this.partitionLoads.get(p) === generation) onGroupLoaded(g);
+        });
+        stats.records = s.records;
+        stats.groups = s.groups;
+        stats.offsets = s.offsets;
+      }
+    } finally {
+      if (this.partitionLoads.get(p) === generation) this.loadingPartitions.delete(p);
+      // resigned while loading: what the load put in memory is not ours to serve
+      else if (!this.owned.has(p)) this.dropGroupsOf(p);
+    }
+    stats.ms = Date.now() - started;
+    return stats;
+  }
+
+  /** Cluster mode: another broker leads partition `p` now; its groups leave memory. */
+  resignPartition(p: number): ClassicGroup[] {
+    this.owned?.delete(p);
+    this.loadingPartitions.delete(p);
+    this.partitionLoads.delete(p);
+    return this.dropGroupsOf(p);
+  }
+
+  private dropGroupsOf(p: number): ClassicGroup[] {
+    const dropped: ClassicGroup[] = [];
+    for (const [id, g] of this.groups) {
+      if (this.partitionFor(id) === p) {
+        dropped.push(g);
+        this.groups.delete(id);
+      }
+    }
+    return dropped;
   }
 
   get loading(): boolean {
@@ -129,7 +202,7 @@ export class GroupStore {
           recordCount: records.length,
         },
       ],
-      this.opts.leaderEpoch(),
+      this.opts.leaderEpoch(partition),
     );
     this.opts.onAppend?.(partition, batch.length);
   }

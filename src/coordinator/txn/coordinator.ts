@@ -58,7 +58,10 @@ export interface TxnCoordinatorOptions {
   groups: GroupCoordinator;
   config: TxnConfig;
   logger: Logger;
-  leaderEpoch: () => number;
+  /** The current leader epoch of a partition (stamped on the batches this coordinator appends). */
+  leaderEpoch: (topic: string, partition: number) => number;
+  /** Cluster mode: the broker id, whose own range of producer ids this broker hands out. */
+  producerIdSpace?: number;
   /** Called after every append the coordinator makes (wakes fetches of that partition). */
   onAppend?: (topic: string, partition: number, bytes: number) => void;
   now?: () => number;
@@ -103,7 +106,7 @@ export class TransactionCoordinator {
   constructor(private readonly opts: TxnCoordinatorOptions) {
     this.now = opts.now ?? Date.now;
     this.producerStates = new ProducerStateRegistry(opts.config.producerIdExpirationMs, this.now);
-    this.producerIds = new ProducerIdManager(opts.dataDir);
+    this.producerIds = new ProducerIdManager(opts.dataDir, opts.producerIdSpace ?? 0);
     opts.topics.defineInternalTopic(TRANSACTION_STATE_TOPIC, opts.config.stateLogPartitions, {
       ...TRANSACTION_STATE_TOPIC_CONFIGS,
     });
@@ -285,7 +288,7 @@ export class TransactionCoordinator {
     log.append(
       batch,
       [{ position: 0, size: batch.length, lastOffsetDelta: 0, maxTimestamp: now, recordCount: 1 }],
-      this.opts.leaderEpoch(),
+      this.opts.leaderEpoch(TRANSACTION_STATE_TOPIC, partition),
     );
     this.opts.onAppend?.(TRANSACTION_STATE_TOPIC, partition, batch.length);
   }
@@ -312,7 +315,7 @@ export class TransactionCoordinator {
     const result = log.append(
       batch,
       [{ position: 0, size: batch.length, lastOffsetDelta: 0, maxTimestamp: now, recordCount: 1 }],
-      this.opts.leaderEpoch(),
+      this.opts.leaderEpoch(topic, partition),
     );
     state.onMarker(producerId, epoch, commit, result.baseOffset, 0, now);
     this.opts.onAppend?.(topic, partition, batch.length);

@@ -11,25 +11,35 @@ export const PRODUCER_ID_BLOCK_FILE = 'producer-id-block';
 /** Ids per block (Kafka's ProducerIdsBlock.PRODUCER_ID_BLOCK_SIZE). */
 export const PRODUCER_ID_BLOCK_SIZE = 1000;
 
+/** Producer ids per broker in a cluster (2^40; broker ids up to 8191 stay below 2^53). */
+const ID_SPACE_SIZE = 2 ** 40;
+
 export class ProducerIdManager {
   private next: number;
   private blockEnd: number;
   private readonly file: string;
 
-  constructor(dataDir: string) {
+  /**
+   * `idSpace` (cluster mode: the broker id) gives each broker its own range of 2^40 ids, so brokers
+   * hand out distinct producer ids without asking each other (Kafka asks its controller for blocks).
+   */
+  constructor(
+    dataDir: string,
+    private readonly idSpace = 0,
+  ) {
     this.file = path.join(dataDir, PRODUCER_ID_BLOCK_FILE);
     this.next = readNextBlockStart(this.file);
     this.blockEnd = this.next;
   }
 
-  /** A producer id never handed out before by this data directory. */
+  /** A producer id never handed out before by this data directory (and broker id, in a cluster). */
   generate(): number {
     if (this.next >= this.blockEnd) {
       const end = this.next + PRODUCER_ID_BLOCK_SIZE;
       writeFileAtomicSync(this.file, `${JSON.stringify({ version: 0, nextBlockStart: end })}\n`);
       this.blockEnd = end;
     }
-    return this.next++;
+    return this.idSpace * ID_SPACE_SIZE + this.next++;
   }
 }
 

@@ -1,0 +1,116 @@
+// Client-side pieces of the cluster fault tests: a KafkaJS producer loop with acks=-1 that counts
+// what was acknowledged and where, partition leader/ISR lookups, and reading a partition back from
+// its current leader.
+
+import { Kafka, logLevel, type Admin, type Producer } from 'kafkajs';
+import { KafkaConnection } from '../../src/client/connection.js';
+import { newTally, readBack, sleep, type AckTally, type StoredRecord } from './faults.js';
+
+export function clusterKafka(bootstrap: string, clientId = 'fluxmq-cluster-test'): Kafka {
+  return new Kafka({
+    clientId,
+    brokers: bootstrap.split(','),
+    logLevel: logLevel.NOTHING,
+    // long enough to ride out a failover (session timeout + election)
+    retry: { retries: 40, initialRetryTime: 100, maxRetryTime: 1000 },
+    connectionTimeout: 1000,
+    requestTimeout: 10000,
+  });
+}
+
+export interface PartitionView {
+  leader: number;
+  replicas: number[];
+  isr: number[];
+}
+
+/** The partition's leader, replicas and ISR as the cluster's metadata says now. */
+export async function partitionView(admin: Admin, topic: string, partition = 0): Promise<PartitionView> {
+  const md = await admin.fetchTopicMetadata({ topics: [topic] });
+  const p = md.topics[0]!.partitions.find((x) => x.partitionId === partition)!;
+  return { leader: p.leader, replicas: p.replicas, isr: p.isr };
+}
+
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined | null | false>,
+  timeoutMs = 30_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const v = await probe();
+      if (v !== undefined && v !== null && v !== false) return v;
+    } catch (err) {
+      last = err;
+    }
+    await sleep(200);
+  }
+  throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+}
+
+export interface ProducingLoop {
+  tally: AckTally;
+  stop(): Promise<void>;
+}
+
+/**
+ * Sends batches of unique values with acks=-1 through a KafkaJS producer (retrying through
+ * failovers as KafkaJS does) until stopped. Acknowledged values are tallied with their offsets.
+ */
+export function produceContinuously(
+  producer: Producer,
+  topic: string,
+  prefix: string,
+  recordsPerBatch = 5,
+): ProducingLoop {
+  const tally = newTally();
+  let stopped = false;
+  let seq = 0;
+  const running = (async () => {
+    while (!stopped) {
+      const values = Array.from({ length: recordsPerBatch }, () => `${prefix}-${seq++}`);
+      try {
+        const [meta] = await producer.send({
+          topic,
+          acks: -1,
+          timeout: 5000,
+          messages: values.map((value) => ({ value, partition: 0 })),
+        });
+        const base = Number(meta!.baseOffset);
+        values.forEach((v, i) => tally.acked.set(v, base + i));
+      } catch {
+        // not acknowledged (KafkaJS ran out of retries): the values may or may not be stored
+        tally.errors.set(-1, (tally.errors.get(-1) ?? 0) + 1);
+        for (const v of values) tally.unacked.add(v);
+        await sleep(100);
+      }
+    }
+  })();
+  return {
+    tally,
+    async stop() {
+      stopped = true;
+      await running;
+    },
+  };
+}
+
+/** Every record of the partition, read from its current leader. */
+export async function readBackFromLeader(
+  admin: Admin,
+  cluster: { node(id: number): { port: number } },
+  topic: string,
+): Promise<StoredRecord[]> {
+  const view = await partitionView(admin, topic);
+  const c = await KafkaConnection.connect('127.0.0.1', cluster.node(view.leader).port, {
+    clientId: 'read-back',
+    requestTimeoutMs: 10_000,
+  });
+  try {
+    return await readBack(c, topic);
+  } finally {
+    c.close();
+  }
+}

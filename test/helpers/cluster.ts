@@ -1,0 +1,136 @@
+// A real multi-broker cluster for tests: one etcd and N `fluxmq serve` processes on loopback, each
+// with its own data directory and fixed ports (so a killed broker restarts where it was). With
+// `proxies`, every broker reaches etcd, and the other brokers reach its replication listener,
+// through TCP proxies the test can cut to partition that broker off the network.
+
+import { startBroker, tempDataDir, type RunningBroker } from './broker.js';
+import { startEtcd, type RunningEtcd } from './etcd.js';
+import { freePort, startTcpProxy, type TcpProxy } from './tcp-proxy.js';
+
+export interface ClusterNode {
+  id: number;
+  port: number;
+  replicationPort: number;
+  dataDir: string;
+  broker: RunningBroker | null;
+  /** This broker's way to etcd (with `proxies`). */
+  etcdProxy: TcpProxy | null;
+  /** The other brokers' way to this broker's replication listener (with `proxies`). */
+  replicationProxy: TcpProxy | null;
+}
+
+export interface TestCluster {
+  etcd: RunningEtcd;
+  nodes: ClusterNode[];
+  /** Every broker's client endpoint, comma-separated. */
+  bootstrap: string;
+  node(id: number): ClusterNode;
+  start(id: number): Promise<RunningBroker>;
+  kill9(id: number): Promise<void>;
+  stop(id: number): Promise<number | null>;
+  /** Cuts the broker off etcd and off the other brokers (clients still reach it). */
+  isolate(id: number): void;
+  heal(id: number): void;
+  close(): Promise<void>;
+}
+
+export interface ClusterOptions {
+  brokers?: number;
+  proxies?: boolean;
+  overrides?: Record<string, string | number | boolean>;
+}
+
+/** Settings that keep cluster tests quick: short sessions and lag times, few internal partitions. */
+export const FAST_CLUSTER_SETTINGS = {
+  'broker.session.timeout.ms': 3000,
+  'replica.lag.time.max.ms': 3000,
+  'replica.fetch.wait.max.ms': 200,
+  'group.initial.rebalance.delay.ms': 0,
+  'offsets.topic.num.partitions': 3,
+  'transaction.state.log.num.partitions': 3,
+  'controlled.shutdown.timeout.ms': 10000,
+} as const;
+
+export async function startCluster(opts: ClusterOptions = {}): Promise<TestCluster> {
+  const etcd = await startEtcd();
+  const [etcdHost, etcdPort] = etcd.endpoint.split(':') as [string, string];
+  const nodes: ClusterNode[] = [];
+  for (let id = 1; id <= (opts.brokers ?? 3); id++) {
+    const node: ClusterNode = {
+      id,
+      port: await freePort(),
+      replicationPort: await freePort(),
+      dataDir: tempDataDir(`fluxmq-cluster-${id}-`),
+      broker: null,
+      etcdProxy: null,
+      replicationProxy: null,
+    };
+    if (opts.proxies) {
+      node.etcdProxy = await startTcpProxy(etcdHost, Number(etcdPort));
+      node.replicationProxy = await startTcpProxy('127.0.0.1', node.replicationPort);
+    }
+    nodes.push(node);
+  }
+  const node = (id: number): ClusterNode => {
+    const n = nodes.find((x) => x.id === id);
+    if (!n) throw new Error(`no broker ${id}`);
+    return n;
+  };
+
+  const start = async (id: number): Promise<RunningBroker> => {
+    const n = node(id);
+    const advertisedReplication = n.replicationProxy?.port ?? n.replicationPort;
+    n.broker = await startBroker({
+      dataDir: n.dataDir,
+      port: n.port,
+      overrides: {
+        ...FAST_CLUSTER_SETTINGS,
+        ...opts.overrides,
+        'node.id': id,
+        'cluster.metadata': `etcd://${n.etcdProxy?.endpoint ?? etcd.endpoint}`,
+        listeners: `PLAINTEXT://127.0.0.1:${n.port},BROKER://127.0.0.1:${n.replicationPort}`,
+        'advertised.listeners': `PLAINTEXT://127.0.0.1:${n.port},BROKER://127.0.0.1:${advertisedReplication}`,
+        'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,BROKER:SASL_PLAINTEXT',
+      },
+    });
+    return n.broker;
+  };
+
+  const cluster: TestCluster = {
+    etcd,
+    nodes,
+    bootstrap: nodes.map((n) => `127.0.0.1:${n.port}`).join(','),
+    node,
+    start,
+    async kill9(id) {
+      await node(id).broker?.kill9();
+      node(id).broker = null;
+    },
+    async stop(id) {
+      const code = (await node(id).broker?.stop()) ?? null;
+      node(id).broker = null;
+      return code;
+    },
+    isolate(id) {
+      const n = node(id);
+      if (!n.etcdProxy || !n.replicationProxy) throw new Error('startCluster({ proxies: true }) first');
+      n.etcdProxy.cut();
+      n.replicationProxy.cut();
+    },
+    heal(id) {
+      const n = node(id);
+      n.etcdProxy?.heal();
+      n.replicationProxy?.heal();
+    },
+    async close() {
+      await Promise.all(nodes.map((n) => n.broker?.kill9()));
+      for (const n of nodes) {
+        await n.etcdProxy?.close();
+        await n.replicationProxy?.close();
+      }
+      await etcd.stop();
+    },
+  };
+  await Promise.all(nodes.map((n) => start(n.id)));
+  return cluster;
+}
