@@ -14,6 +14,7 @@ and only the summary object with --json. MB = 10^6 bytes.`;
     '<%= config.bin %> bench produce --topic bench --records 1000000 --record-size 100',
     '<%= config.bin %> bench produce --topic bench --duration 30s --batch-bytes 1048576 --inflight 8 --acks all',
     '<%= config.bin %> bench produce --topic bench --duration 10s --rate 50000 --json',
+    '<%= config.bin %> bench produce --topic bench --records 100000 -b broker:9093 --command-config client.properties',
   ];
   static override enableJsonFlag = true;
 

@@ -1,39 +1,24 @@
 // The consume workload: reads every partition of a topic from its earliest offset to the log end
 // offset seen at the start (or until --records), one fetch loop per partition, counting records
-// from batch headers, and verifies the count against the offsets.
+// from batch headers, and verifies the count against the offsets. With --group it reads as a
+// member of that consumer group instead (group-consume.ts).
 
 import { ErrorCode, errorName } from '../protocol/errors.js';
 import { ApiKey } from '../protocol/messages/index.js';
 import { forEachBatch } from './batches.js';
+import {
+  consumeSummary,
+  expectedRecords,
+  type ConsumeBenchResult,
+  type ConsumeHooks,
+} from './consume-result.js';
+import { runGroupConsume } from './group-consume.js';
 import { EARLIEST, LATEST, listOffsets } from './offsets.js';
-import { BenchStats, type Snapshot } from './stats.js';
+import { checkConsumeOptions, type ConsumeBenchOptions } from './options.js';
+import { BenchStats } from './stats.js';
 import { connectTopology } from './topology.js';
 
-export interface ConsumeBenchOptions {
-  bootstrap: string;
-  topic: string;
-  /** Stop after this many records (default: everything up to the log end at start). */
-  records?: number;
-  /** Fetch max_bytes and per-partition max bytes. */
-  maxBytes: number;
-  partitionMaxBytes: number;
-}
-
-export interface ConsumeBenchResult {
-  kind: 'consume';
-  topic: string;
-  partitions: number;
-  records: number;
-  /** Record batch bytes received (MB = 10^6 bytes). */
-  bytes: number;
-  expectedRecords: number;
-  verified: boolean;
-  fetches: number;
-  durationMs: number;
-  recordsPerSec: number;
-  mbPerSec: number;
-  errors: Record<string, number>;
-}
+export type { ConsumeBenchOptions, ConsumeBenchResult, ConsumeHooks };
 
 export const FETCH_VERSION = 11;
 
@@ -75,17 +60,26 @@ export interface FetchResponse {
   responses: { partitions: { errorCode: number; highWatermark: number; records: Buffer | null }[] }[];
 }
 
+export const CONSUME_APIS = [{ apiKey: ApiKey.Fetch, version: FETCH_VERSION }];
+
 export async function runConsumeBench(
-  o: ConsumeBenchOptions,
-  hooks: { onSnapshot?: (s: Snapshot) => void; signal?: AbortSignal } = {},
+  options: ConsumeBenchOptions,
+  hooks: ConsumeHooks = {},
 ): Promise<ConsumeBenchResult> {
-  const topology = await connectTopology({ bootstrap: o.bootstrap, topic: o.topic, connectionsPerBroker: 1 });
+  const o = checkConsumeOptions(options);
+  const group = o.group;
+  const topology = await connectTopology({
+    bootstrap: o.bootstrap,
+    topic: o.topic,
+    security: o.security,
+    connectionsPerBroker: group === undefined ? 1 : 0,
+    requires: group === undefined ? CONSUME_APIS : [],
+  });
   try {
+    if (group !== undefined) return await runGroupConsume(o, group, topology, hooks);
     const start = await listOffsets(topology, o.topic, EARLIEST);
     const end = await listOffsets(topology, o.topic, LATEST);
-    let available = 0;
-    for (const p of topology.partitions) available += end.get(p.partition)! - start.get(p.partition)!;
-    const expected = o.records !== undefined ? Math.min(o.records, available) : available;
+    const expected = expectedRecords(start, end, o.records);
     const stats = new BenchStats({ records: expected });
     let fetches = 0;
     const ticker = hooks.onSnapshot ? setInterval(() => hooks.onSnapshot!(stats.snapshot()), 1000) : null;
@@ -124,20 +118,12 @@ export async function runConsumeBench(
     } finally {
       if (ticker) clearInterval(ticker);
     }
-    const durationMs = performance.now() - started;
     return {
-      kind: 'consume',
-      topic: o.topic,
-      partitions: topology.partitions.length,
-      records: stats.records,
-      bytes: stats.bytes,
-      expectedRecords: expected,
-      verified: o.records !== undefined ? stats.records >= expected : stats.records === expected,
+      ...consumeSummary(o, topology.partitions.length, stats, expected, performance.now() - started),
       fetches,
-      durationMs: Math.round(durationMs),
-      recordsPerSec: Math.round(stats.records / (durationMs / 1000)),
-      mbPerSec: Math.round((stats.bytes / (durationMs / 1000) / 1e6) * 100) / 100,
-      errors: { ...stats.errors },
+      group: null,
+      committed: null,
+      joinMs: null,
     };
   } finally {
     topology.close();

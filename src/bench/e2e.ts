@@ -5,7 +5,7 @@
 import { ErrorCode, errorName } from '../protocol/errors.js';
 import { ApiKey } from '../protocol/messages/index.js';
 import { forEachBatch } from './batches.js';
-import { FETCH_VERSION, fetchRequestBody, type FetchResponse } from './consume.js';
+import { CONSUME_APIS, FETCH_VERSION, fetchRequestBody, type FetchResponse } from './consume.js';
 import { LatencyHistogram, type LatencySummary } from './histogram.js';
 import { readSendTime } from './megabatch.js';
 import { LATEST, listOffsets } from './offsets.js';
@@ -33,8 +33,10 @@ export async function runE2eBench(
   const topology = await connectTopology({
     bootstrap: o.bootstrap,
     topic: o.topic,
+    security: o.security,
     createPartitions: o.partitions,
     connectionsPerBroker: 1,
+    requires: CONSUME_APIS,
   });
   const endToEnd = new LatencyHistogram();
   const stats = new BenchStats({ records: o.records, durationMs: o.durationMs });

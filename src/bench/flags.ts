@@ -1,6 +1,18 @@
-// Flags every bench command shares, each with an environment-variable twin.
+// Flags every bench command shares (connection and the client security flags of the other
+// commands), each with an environment-variable twin, and the workload options built from them.
 import { Flags } from '@oclif/core';
-import { checkProduceOptions, parseAcks, parseDuration, type ProduceBenchOptions } from './options.js';
+import { UsageError } from '../cli/parse.js';
+import { clientSecurity, securityFlags, type SecurityFlagValues } from '../cli/security-flags.js';
+import type { ClientSecurity } from '../client/connection.js';
+import {
+  BenchOptionError,
+  checkConsumeOptions,
+  checkProduceOptions,
+  parseAcks,
+  parseDuration,
+  type ConsumeBenchOptions,
+  type ProduceBenchOptions,
+} from './options.js';
 
 export const benchFlags = {
   'bootstrap-server': Flags.string({
@@ -15,7 +27,68 @@ export const benchFlags = {
     default: true,
     allowNo: true,
   }),
+  ...securityFlags,
 };
+
+/** TLS/SASL from the security flags (and --command-config); bad values throw BenchOptionError. */
+export function benchSecurity(flags: SecurityFlagValues): ClientSecurity {
+  try {
+    return clientSecurity(flags);
+  } catch (err) {
+    if (err instanceof UsageError) throw new BenchOptionError(err.message);
+    throw err;
+  }
+}
+
+/** Flags of `bench consume`. */
+export const consumeFlags = {
+  records: Flags.integer({ description: 'Stop after this many records.' }),
+  'max-bytes': Flags.integer({ description: 'Fetch max bytes.', default: 52428800 }),
+  'partition-max-bytes': Flags.integer({
+    description: 'Fetch max bytes per partition.',
+    default: 16777216,
+  }),
+  group: Flags.string({
+    char: 'g',
+    description:
+      'Consume as a member of this consumer group, committing offsets (from the beginning when it has none).',
+  }),
+  'commit-interval': Flags.string({
+    description:
+      'With --group: how often offsets are committed (1s, 500ms; 0: after every fetch). Default 1s.',
+  }),
+  'idle-timeout': Flags.string({
+    description: 'With --group: stop, unverified, when no record arrived for this long. Default 30s.',
+  }),
+};
+
+interface ConsumeFlagValues extends SecurityFlagValues {
+  'bootstrap-server': string;
+  topic: string;
+  records?: number;
+  'max-bytes': number;
+  'partition-max-bytes': number;
+  group?: string;
+  'commit-interval'?: string;
+  'idle-timeout'?: string;
+}
+
+const durationOf = (s: string | undefined) => (s !== undefined ? parseDuration(s) : undefined);
+
+/** Checked consume options from the parsed flags (throws BenchOptionError naming the flag). */
+export function consumeOptionsFrom(flags: ConsumeFlagValues): ConsumeBenchOptions {
+  return checkConsumeOptions({
+    bootstrap: flags['bootstrap-server'],
+    topic: flags.topic,
+    security: benchSecurity(flags),
+    records: flags.records,
+    maxBytes: flags['max-bytes'],
+    partitionMaxBytes: flags['partition-max-bytes'],
+    group: flags.group,
+    commitIntervalMs: durationOf(flags['commit-interval']),
+    idleTimeoutMs: durationOf(flags['idle-timeout']),
+  });
+}
 
 /** Flags of the workloads that produce (produce and e2e); defaults differ per command. */
 export function produceFlags(defaults: { recordSize: number; lingerMs: number }) {
@@ -37,7 +110,7 @@ export function produceFlags(defaults: { recordSize: number; lingerMs: number })
   };
 }
 
-interface ProduceFlagValues {
+interface ProduceFlagValues extends SecurityFlagValues {
   'bootstrap-server': string;
   topic: string;
   partitions: number;
@@ -58,10 +131,11 @@ export function produceOptionsFrom(
   return checkProduceOptions({
     bootstrap: flags['bootstrap-server'],
     topic: flags.topic,
+    security: benchSecurity(flags),
     partitions: flags.partitions,
     recordSize: flags['record-size'],
     records: flags.records,
-    durationMs: flags.duration !== undefined ? parseDuration(flags.duration) : undefined,
+    durationMs: durationOf(flags.duration),
     acks: parseAcks(flags.acks),
     batchBytes: flags['batch-bytes'],
     lingerMs: flags['linger-ms'],

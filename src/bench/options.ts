@@ -1,11 +1,31 @@
 // Option types and checks shared by the bench workloads and their commands.
 
+import type { ClientSecurity } from '../client/connection.js';
 import { COMPRESSION_TYPES, type CompressionType } from '../protocol/records/compression/index.js';
 
 export interface CommonBenchOptions {
   bootstrap: string;
   topic: string;
+  /** TLS and SASL for every connection the bench opens. */
+  security?: ClientSecurity;
 }
+
+export interface ConsumeBenchOptions extends CommonBenchOptions {
+  /** Stop after this many records (default: everything up to the log end at start). */
+  records?: number;
+  /** Fetch max_bytes and per-partition max bytes. */
+  maxBytes: number;
+  partitionMaxBytes: number;
+  /** Consume as a member of this group, committing offsets, instead of direct partition fetches. */
+  group?: string;
+  /** With a group: how often processed offsets are committed (0: after every fetch). */
+  commitIntervalMs?: number;
+  /** With a group: stop (unverified) when no record arrived for this long. */
+  idleTimeoutMs?: number;
+}
+
+export const DEFAULT_COMMIT_INTERVAL_MS = 1000;
+export const DEFAULT_IDLE_TIMEOUT_MS = 30_000;
 
 export interface ProduceBenchOptions extends CommonBenchOptions {
   /** Partitions to create the topic with when it does not exist. */
@@ -55,11 +75,12 @@ export class BenchOptionError extends Error {
   override name = 'BenchOptionError';
 }
 
+function positive(name: string, v: number | undefined): void {
+  if (v !== undefined && (!Number.isFinite(v) || v <= 0))
+    throw new BenchOptionError(`--${name} must be a positive number, got ${v}`);
+}
+
 export function checkProduceOptions(o: ProduceBenchOptions): ProduceBenchOptions {
-  const positive = (name: string, v: number | undefined) => {
-    if (v !== undefined && (!Number.isFinite(v) || v <= 0))
-      throw new BenchOptionError(`--${name} must be a positive number, got ${v}`);
-  };
   positive('partitions', o.partitions);
   positive('record-size', o.recordSize);
   positive('records', o.records);
@@ -82,6 +103,20 @@ export function checkProduceOptions(o: ProduceBenchOptions): ProduceBenchOptions
     throw new BenchOptionError('end-to-end latency needs --compression none');
   if (o.stampSendTime && o.recordSize < 8)
     throw new BenchOptionError('end-to-end latency needs --record-size of at least 8');
+  return o;
+}
+
+export function checkConsumeOptions(o: ConsumeBenchOptions): ConsumeBenchOptions {
+  positive('records', o.records);
+  positive('max-bytes', o.maxBytes);
+  positive('partition-max-bytes', o.partitionMaxBytes);
+  positive('idle-timeout', o.idleTimeoutMs);
+  if (o.commitIntervalMs !== undefined && !(o.commitIntervalMs >= 0))
+    throw new BenchOptionError(`--commit-interval must be >= 0, got ${o.commitIntervalMs}`);
+  if (o.group !== undefined && o.group.trim() === '')
+    throw new BenchOptionError('--group must name a consumer group');
+  if (o.group === undefined && (o.commitIntervalMs !== undefined || o.idleTimeoutMs !== undefined))
+    throw new BenchOptionError('--commit-interval and --idle-timeout need --group');
   return o;
 }
 

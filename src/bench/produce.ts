@@ -59,8 +59,10 @@ export async function runProduceBench(
   const topology = await connectTopology({
     bootstrap: o.bootstrap,
     topic: o.topic,
+    security: o.security,
     createPartitions: o.partitions,
     connectionsPerBroker: o.connections,
+    requires: [{ apiKey: ApiKey.Produce, version: PRODUCE_VERSION }],
   });
   try {
     const perBatch = recordsPerBatch(o);

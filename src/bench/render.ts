@@ -37,6 +37,17 @@ function latencyRows(prefix: string, l: LatencySummary): [string, string][] {
   ];
 }
 
+function groupRows(r: ConsumeBenchResult): [string, string][] {
+  if (r.group === null) return [];
+  const committed = Object.entries(r.committed ?? {})
+    .map(([p, o]) => `${p}: ${o ?? 'none'}`)
+    .join(', ');
+  return [
+    ['group', `${r.group} (joined in ${r.joinMs === null ? 'n/a' : fmtMs(r.joinMs)})`],
+    ['committed offsets', committed || 'none'],
+  ];
+}
+
 export function summaryRows(r: BenchResult): [string, string][] {
   switch (r.kind) {
     case 'produce':
@@ -62,7 +73,8 @@ export function summaryRows(r: BenchResult): [string, string][] {
           `${r.records.toLocaleString('en-US')} of ${r.expectedRecords.toLocaleString('en-US')} expected${r.verified ? ' (verified)' : ' (MISMATCH)'}`,
         ],
         ['throughput', `${fmtRate(r.recordsPerSec)} msg/s, ${r.mbPerSec.toFixed(1)} MB/s (MB = 10^6 bytes)`],
-        ['fetches', String(r.fetches)],
+        [r.group === null ? 'fetches' : 'batches', String(r.fetches)],
+        ...groupRows(r),
         ['errors', Object.keys(r.errors).length ? JSON.stringify(r.errors) : 'none'],
       ];
     case 'e2e':

@@ -1,102 +1,129 @@
-// Finds (and if asked, creates) the bench topic and opens connections to the leader of each
-// partition, so a bench works against one FluxMQ broker or a multi-broker Kafka cluster.
+// Where the bench sends its requests: a thin adapter over the client's ClusterClient, which finds the
+// cluster (any bootstrap server, TLS/SASL, version negotiation) and the partition leaders. On top of
+// that the bench opens its own connections to each leader (--connections of them), because its hot
+// path pipelines pre-encoded frames (MegaBatch) in fixed versions on dedicated sockets.
 
-import { KafkaConnection } from '../client/connection.js';
-import { errorName } from '../protocol/errors.js';
-import { ApiKey } from '../protocol/messages/index.js';
+import { ClusterClient } from '../client/cluster.js';
+import { KafkaConnection, type ClientSecurity } from '../client/connection.js';
+import { createTopic } from '../client/admin/topics.js';
+import { leaderOf } from '../client/admin/offsets.js';
+import { KafkaRequestError, UnsupportedApiError } from '../client/errors.js';
+import { ErrorCode, errorName } from '../protocol/errors.js';
+import { API_SPECS, type MetadataResponse } from '../protocol/messages/index.js';
+
+export const BENCH_CLIENT_ID = 'fluxmq-bench';
 
 export interface PartitionRoute {
   partition: number;
   leader: number;
-  /** Connections to the leader (one per --connections). */
+  /** The bench's own connections to the leader (one per --connections; none when not asked for). */
   connections: KafkaConnection[];
 }
 
 export interface Topology {
+  /** Metadata, ListOffsets and other requests off the hot path go through this client. */
+  client: ClusterClient;
+  metadata: MetadataResponse;
   partitions: PartitionRoute[];
   close(): void;
 }
 
-interface MetadataTopic {
-  errorCode: number;
-  name: string;
-  partitions: { partitionIndex: number; leaderId: number; errorCode: number }[];
-}
-
-interface MetadataResponse {
-  brokers: { nodeId: number; host: string; port: number }[];
-  topics: MetadataTopic[];
-}
-
-export function parseHostPort(s: string): { host: string; port: number } {
-  const m = /^(.*):(\d+)$/.exec(s.trim());
-  if (!m) throw new Error(`bootstrap server '${s}' is not host:port`);
-  return { host: m[1]!.replace(/^\[|\]$/g, ''), port: Number(m[2]) };
-}
-
-async function metadata(c: KafkaConnection, topic: string): Promise<MetadataResponse> {
-  return c.request<MetadataResponse>(ApiKey.Metadata, 9, {
-    topics: [{ name: topic }],
-    allowAutoTopicCreation: false,
-  });
-}
-
-export async function connectTopology(opts: {
+export interface TopologyOptions {
   bootstrap: string;
   topic: string;
+  security?: ClientSecurity;
   /** Create the topic with this many partitions when it does not exist. */
   createPartitions?: number;
+  /** Dedicated connections per leader; 0 when the caller only needs the client. */
   connectionsPerBroker: number;
-}): Promise<Topology> {
-  const { host, port } = parseHostPort(opts.bootstrap);
-  const boot = await KafkaConnection.connect(host, port, { clientId: 'fluxmq-bench' });
-  const opened: KafkaConnection[] = [boot];
+  /** Fixed versions the hot path sends; every leader is checked to serve them. */
+  requires?: { apiKey: number; version: number }[];
+}
+
+const LEADER_WAIT_TRIES = 50;
+
+function topicOf(md: MetadataResponse, topic: string) {
+  const t = md.topics.find((x) => x.name === topic) ?? md.topics[0];
+  if (!t) throw new Error(`the metadata response has no entry for topic ${topic}`);
+  return t;
+}
+
+/** Creates the topic unless it exists, then waits until each partition has a leader. */
+async function ensureTopic(client: ClusterClient, topic: string, partitions: number) {
+  let md = await client.refreshMetadata([topic]);
+  let t = topicOf(md, topic);
+  if (t.errorCode === ErrorCode.NONE) return md;
   try {
-    let md = await metadata(boot, opts.topic);
-    let t = md.topics[0]!;
-    if (t.errorCode !== 0 && opts.createPartitions) {
-      const res = await boot.request<{ topics: { errorCode: number; errorMessage: string | null }[] }>(
-        ApiKey.CreateTopics,
-        5,
-        {
-          topics: [{ name: opts.topic, numPartitions: opts.createPartitions, replicationFactor: -1 }],
-          timeoutMs: 30_000,
-        },
-      );
-      const r = res.topics[0]!;
-      if (r.errorCode !== 0 && r.errorCode !== 36) {
-        throw new Error(
-          `cannot create topic ${opts.topic}: ${errorName(r.errorCode)}${r.errorMessage ? `: ${r.errorMessage}` : ''}`,
-        );
-      }
-      for (let i = 0; i < 50 && (t.errorCode !== 0 || t.partitions.some((p) => p.leaderId < 0)); i++) {
-        await new Promise((r2) => setTimeout(r2, 100));
-        md = await metadata(boot, opts.topic);
-        t = md.topics[0]!;
-      }
-    }
-    if (t.errorCode !== 0) throw new Error(`topic ${opts.topic}: ${errorName(t.errorCode)}`);
+    await createTopic(client, { name: topic, partitions, replicationFactor: -1 });
+  } catch (err) {
+    if (!(err instanceof KafkaRequestError && err.code === ErrorCode.TOPIC_ALREADY_EXISTS)) throw err;
+  }
+  for (let i = 0; i < LEADER_WAIT_TRIES; i++) {
+    md = await client.refreshMetadata([topic]);
+    t = topicOf(md, topic);
+    if (t.errorCode === ErrorCode.NONE && t.partitions.every((p) => p.leaderId >= 0)) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return md;
+}
+
+export async function connectTopology(opts: TopologyOptions): Promise<Topology> {
+  const client = await ClusterClient.connect({
+    bootstrap: opts.bootstrap,
+    clientId: BENCH_CLIENT_ID,
+    security: opts.security,
+  });
+  const opened: KafkaConnection[] = [];
+  const close = () => {
+    opened.forEach((c) => c.close());
+    client.close();
+  };
+  try {
+    const md = opts.createPartitions
+      ? await ensureTopic(client, opts.topic, opts.createPartitions)
+      : await client.refreshMetadata([opts.topic]);
+    const t = topicOf(md, opts.topic);
+    if (t.errorCode !== ErrorCode.NONE) throw new Error(`topic ${opts.topic}: ${errorName(t.errorCode)}`);
     const byBroker = new Map<number, KafkaConnection[]>();
     const partitions: PartitionRoute[] = [];
     for (const p of [...t.partitions].sort((a, b) => a.partitionIndex - b.partitionIndex)) {
-      let conns = byBroker.get(p.leaderId);
+      const leader = leaderOf(md, opts.topic, p.partitionIndex);
+      let conns = byBroker.get(leader);
       if (!conns) {
-        const b = md.brokers.find((x) => x.nodeId === p.leaderId);
+        await checkVersions(client, leader, opts.requires ?? []);
+        const b = client.brokers.get(leader);
         if (!b) throw new Error(`partition ${p.partitionIndex} of ${opts.topic} has no available leader`);
         conns = [];
         for (let i = 0; i < opts.connectionsPerBroker; i++) {
-          const c = await KafkaConnection.connect(b.host, b.port, { clientId: 'fluxmq-bench' });
+          const c = await KafkaConnection.connect(b.host, b.port, {
+            clientId: BENCH_CLIENT_ID,
+            security: opts.security,
+          });
           opened.push(c);
           conns.push(c);
         }
-        byBroker.set(p.leaderId, conns);
+        byBroker.set(leader, conns);
       }
-      partitions.push({ partition: p.partitionIndex, leader: p.leaderId, connections: conns });
+      partitions.push({ partition: p.partitionIndex, leader, connections: conns });
     }
-    boot.close();
-    return { partitions, close: () => opened.forEach((c) => c.close()) };
+    return { client, metadata: md, partitions, close };
   } catch (err) {
-    opened.forEach((c) => c.close());
+    close();
     throw err;
+  }
+}
+
+async function checkVersions(
+  client: ClusterClient,
+  broker: number,
+  requires: { apiKey: number; version: number }[],
+): Promise<void> {
+  for (const { apiKey, version } of requires) {
+    if (!(await client.supports(broker, apiKey, { min: version, max: version }))) {
+      const name = API_SPECS.get(apiKey)?.name ?? `API ${apiKey}`;
+      throw new UnsupportedApiError(
+        `broker ${broker} does not serve ${name} v${version}, which the bench sends`,
+      );
+    }
   }
 }
