@@ -33,6 +33,7 @@ import {
 } from './collected.js';
 import { EVENT_LOOP_QUANTILES, EventLoopMonitor } from './event-loop.js';
 import type {
+  ClusterMetricsSource,
   BrokerMetricsSource,
   GroupLagEntry,
   GroupMetricsSource,
@@ -599,6 +600,44 @@ export class BrokerMetrics {
       for (const g of snap.groups) counts.set(stateLabel(g.state), counts.get(stateLabel(g.state))! + 1);
       return [...counts].map(([state, value]) => ({ labels: { state }, value }));
     });
+
+    // --- cluster (Kafka: kafka.server:type=ReplicaManager and kafka.controller)
+    const clusterGauge = (name: string, help: string, read: (c: ClusterMetricsSource) => number) =>
+      gauge(name, help, () => {
+        const c = this.source?.cluster?.();
+        return c ? [{ labels: {}, value: read(c) }] : [];
+      });
+    const clusterCounter = (name: string, help: string, read: (c: ClusterMetricsSource) => number) =>
+      counter(name, help, () => {
+        const c = this.source?.cluster?.();
+        return c ? [{ labels: {}, value: read(c) }] : [];
+      });
+    clusterGauge('fluxmq_cluster_leader_partitions', 'Partitions this broker leads.', (c) => c.leaderCount());
+    clusterGauge(
+      'fluxmq_cluster_under_replicated_partitions',
+      'Partitions led here whose ISR is smaller than their replica set.',
+      (c) => c.underReplicatedPartitions(),
+    );
+    clusterGauge('fluxmq_cluster_offline_partitions', 'Partitions of the cluster without a leader.', (c) =>
+      c.offlinePartitions(),
+    );
+    clusterCounter('fluxmq_cluster_isr_shrinks_total', 'ISR shrinks made by this broker as leader.', (c) =>
+      c.isrShrinks(),
+    );
+    clusterCounter('fluxmq_cluster_isr_expands_total', 'ISR expands made by this broker as leader.', (c) =>
+      c.isrExpands(),
+    );
+    clusterGauge(
+      'fluxmq_cluster_replica_max_lag_messages',
+      'Largest lag (messages) of a follower of a partition led here.',
+      (c) => c.maxReplicaLag(),
+    );
+    clusterGauge('fluxmq_cluster_active_controller', '1 while this broker is the controller.', (c) =>
+      c.isController() ? 1 : 0,
+    );
+    clusterGauge('fluxmq_cluster_live_brokers', 'Brokers registered in the cluster now.', (c) =>
+      c.liveBrokers(),
+    );
 
     // --- event loop
     summary(

@@ -39,6 +39,24 @@ export interface PartitionLogView {
   readonly isOffline: boolean;
 }
 
+/** Replication and controller state of a broker in a cluster; polled at scrape time. */
+export interface ClusterMetricsSource {
+  /** Partitions this broker leads. */
+  leaderCount(): number;
+  /** Partitions this broker leads whose ISR is smaller than their replica set. */
+  underReplicatedPartitions(): number;
+  /** Partitions of the cluster with no leader (from the metadata image). */
+  offlinePartitions(): number;
+  /** ISR shrinks and expands this broker made as a leader, since start. */
+  isrShrinks(): number;
+  isrExpands(): number;
+  /** The largest lag in messages of a follower of a partition this broker leads. */
+  maxReplicaLag(): number;
+  /** True while this broker holds the controller election. */
+  isController(): boolean;
+  liveBrokers(): number;
+}
+
 /** What a running broker hands the metrics layer; everything is read at scrape time. */
 export interface BrokerMetricsSource {
   nodeId: number;
@@ -52,6 +70,8 @@ export interface BrokerMetricsSource {
   /** The group coordinator, once there is one. */
   groups(): GroupMetricsSource | undefined;
   ready(): boolean;
+  /** Present in cluster mode. */
+  cluster?(): ClusterMetricsSource | undefined;
 }
 
 export interface ReadinessCheck {

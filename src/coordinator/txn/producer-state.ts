@@ -341,6 +341,14 @@ export class ProducerStateRegistry {
     return s;
   }
 
+  /**
+   * Drops what is known of `log` (its next use rebuilds it from the log): after replication or a
+   * truncation changed the log behind this registry's back.
+   */
+  forget(log: PartitionLog): void {
+    this.states.delete(log);
+  }
+
   /** The state of `log` when it was already loaded (no scan). */
   peek(log: PartitionLog): PartitionProducerState | undefined {
     return this.states.get(log);

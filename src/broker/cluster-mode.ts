@@ -1,0 +1,79 @@
+// What a broker does differently in a cluster, kept out of Broker's start/stop sequence: the
+// inter-broker listener, the registration it writes under its lease, and the coordinators' reaction
+// to leadership changes of the internal topics' partitions.
+
+import { randomUUID } from 'node:crypto';
+import type { ListenerSpec } from '../config/listeners.js';
+import { ConfigError } from '../config/load.js';
+import type { BrokerRegistration, LeadershipListener } from '../cluster/types.js';
+import { OFFSETS_TOPIC } from '../coordinator/group/offsets-topic.js';
+import type { GroupCoordinator } from '../coordinator/group/index.js';
+import type { TransactionCoordinator } from '../coordinator/txn/index.js';
+import type { PartitionLog } from '../storage/index.js';
+import type { BrokerEndpoint } from './broker-state.js';
+import type { BrokerSettings, ClusterSettings } from './settings.js';
+
+/**
+ * The listeners to bind in a cluster: the configured ones, plus the inter-broker listener on a free
+ * port of the first listener's host when none is configured. Brokers authenticate to it with SASL
+ * and the cluster's secret, so it must be a SASL listener.
+ */
+export function listenersWithInterBroker(settings: BrokerSettings, cluster: ClusterSettings): ListenerSpec[] {
+  const name = cluster.interBrokerListener;
+  const configured = settings.listeners.find((l) => l.name === name);
+  if (configured) {
+    if (configured.securityProtocol !== 'SASL_PLAINTEXT' && configured.securityProtocol !== 'SASL_SSL') {
+      throw new ConfigError(
+        `listeners: the inter-broker listener ${name} must be SASL_PLAINTEXT or SASL_SSL in listener.security.protocol.map (brokers authenticate to each other on it), not ${configured.securityProtocol}`,
+      );
+    }
+    return settings.listeners;
+  }
+  const host = settings.listeners[0]?.host || '127.0.0.1';
+  return [...settings.listeners, { name, securityProtocol: 'SASL_PLAINTEXT', host, port: 0 }];
+}
+
+/** What this broker registers under its lease: client endpoints, replication endpoint, rack. */
+export function registrationFor(
+  settings: BrokerSettings,
+  cluster: ClusterSettings,
+  endpoints: BrokerEndpoint[],
+): BrokerRegistration {
+  const replication = endpoints.find((e) => e.listener === cluster.interBrokerListener);
+  if (!replication) throw new Error(`the inter-broker listener ${cluster.interBrokerListener} is not bound`);
+  return {
+    id: settings.nodeId,
+    rack: cluster.rack,
+    endpoints: endpoints
+      .filter((e) => e.listener !== cluster.interBrokerListener)
+      .map((e) => ({ listener: e.listener, host: e.host, port: e.port })),
+    replicationEndpoint: { host: replication.host, port: replication.port },
+    incarnation: randomUUID(),
+    shuttingDown: false,
+  };
+}
+
+/**
+ * The coordinators follow leadership: the group coordinator serves the groups of the
+ * __consumer_offsets partitions this broker leads, and idempotent producer state of a partition
+ * that this broker starts leading is rebuilt from the replicated log (what it knew as an earlier
+ * leader is stale: batches arrived by replication since).
+ */
+export function coordinatorLeadership(
+  groups: GroupCoordinator,
+  txn: TransactionCoordinator,
+  logOf: (topic: string, partition: number) => PartitionLog | undefined,
+): LeadershipListener {
+  return {
+    onBecomeLeader(topic, partition) {
+      const log = logOf(topic, partition);
+      if (log) txn.producerStates.forget(log);
+      if (topic === OFFSETS_TOPIC) groups.onBecomeLeader(partition);
+    },
+    onResign(topic, partition) {
+      const log = logOf(topic, partition);
+      if (log) txn.producerStates.forget(log);
+      if (topic === OFFSETS_TOPIC) groups.onResign(partition);
+    },
+  };
+}
