@@ -11,6 +11,8 @@ import type { FetchPurgatory } from './purgatory.js';
 import type { BrokerSettings } from './settings.js';
 import type { TopicManager } from './topics.js';
 import type { SecurityManager } from '../security/manager.js';
+import type { ClusterMetadataClient } from '../cluster/types.js';
+import type { ReplicaManager } from '../cluster/replication/replica-manager.js';
 
 export interface BrokerEndpoint {
   listener: string;
@@ -25,6 +27,8 @@ export interface BrokerState {
   logger: Logger;
   logs: LogManager;
   topics: TopicManager;
+  /** The local replicas: leader/follower state, high watermark, ISR (single node: always leader). */
+  replicas: ReplicaManager;
   /** Broker configs with their sources, and the dynamic ones (DescribeConfigs, AlterConfigs). */
   configs: BrokerConfigs;
   purgatory: FetchPurgatory;
@@ -39,6 +43,8 @@ export interface BrokerState {
   endpoints: BrokerEndpoint[];
   /** The leader epoch of every partition on a single broker. */
   leaderEpoch: number;
+  /** Cluster mode: the metadata client over etcd (absent on a single broker). */
+  cluster?: ClusterMetadataClient;
   /** ACLs, SCRAM credentials, the authorizer (null when off) and SASL settings. */
   security?: SecurityManager;
 }

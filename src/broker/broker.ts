@@ -3,6 +3,10 @@
 
 import type { ResolvedConfig } from '../config/load.js';
 import { MetadataStore } from '../cluster/metadata-store.js';
+import { ReplicaManager } from '../cluster/replication/replica-manager.js';
+import { EtcdMetadataClient } from '../cluster/etcd/etcd-metadata-client.js';
+import type { ClusterMetadataClient } from '../cluster/types.js';
+import { coordinatorLeadership, listenersWithInterBroker, registrationFor } from './cluster-mode.js';
 import type { Logger } from '../observability/logger.js';
 import type { BrokerMetrics } from '../observability/metrics.js';
 import type {
@@ -21,7 +25,7 @@ import { Dispatcher } from './dispatcher.js';
 import { ALL_HANDLERS } from './handlers/index.js';
 import { FetchPurgatory, partitionKey } from './purgatory.js';
 import { BrokerServer } from './server.js';
-import { settingsFromConfig, type BrokerSettings } from './settings.js';
+import { settingsFromConfig, type BrokerSettings, type ClusterSettings } from './settings.js';
 import { TopicManager } from './topics.js';
 import { FLUXMQ_VERSION } from '../version.js';
 import { SecurityManager } from '../security/manager.js';
@@ -64,6 +68,8 @@ export class Broker {
     const { settings, logger } = this;
     const started = Date.now();
     this.startedAt = started;
+    // cluster mode: the cluster id and the topics come from etcd, so connect before the logs load
+    const cluster = settings.cluster ? await this.connectToCluster(settings.cluster) : undefined;
     this.phase = 'loading logs';
     // Yields between partitions: the HTTP listener keeps answering /health and /ready meanwhile.
     const logs = await LogManager.openAsync({
@@ -74,7 +80,7 @@ export class Broker {
       dataDir: settings.dataDir,
       config: settings.log,
       logger,
-      clusterId: settings.clusterId || undefined,
+      clusterId: cluster?.clusterId ?? (settings.clusterId || undefined),
       nodeId: settings.nodeId,
       retentionCheckIntervalMs: settings.retentionCheckIntervalMs,
       cleaner: settings.cleaner,
@@ -92,13 +98,23 @@ export class Broker {
       logger,
       configs,
     );
-    topics.openAll();
+    if (cluster) topics.useCluster(cluster);
+    else topics.openAll();
+    // Coordinators append to their internal topics directly: the partition then wakes fetches (and,
+    // in a cluster, followers) and the batches carry the partition's current leader epoch.
+    const leaderEpoch = (topic: string, partition: number) =>
+      state.replicas.get(topic, partition)?.leaderEpoch ?? state.leaderEpoch;
+    const afterAppend = (topic: string, partition: number, bytes: number) => {
+      const p = state.replicas.get(topic, partition);
+      if (p) p.afterLeaderAppend(bytes);
+      else state.purgatory.notify(partitionKey(topic, partition), bytes);
+    };
     const groups = new GroupCoordinator({
       topics,
       config: settings.groups,
       logger,
-      leaderEpoch: () => state.leaderEpoch,
-      onAppend: (partition, bytes) => state.purgatory.notify(partitionKey(OFFSETS_TOPIC, partition), bytes),
+      leaderEpoch: (partition) => leaderEpoch(OFFSETS_TOPIC, partition),
+      onAppend: (partition, bytes) => afterAppend(OFFSETS_TOPIC, partition, bytes),
     });
     const txn = new TransactionCoordinator({
       dataDir: settings.dataDir,
@@ -106,9 +122,11 @@ export class Broker {
       groups,
       config: settings.txn,
       logger,
-      leaderEpoch: () => state.leaderEpoch,
-      onAppend: (topic, partition, bytes) => state.purgatory.notify(partitionKey(topic, partition), bytes),
+      leaderEpoch,
+      onAppend: afterAppend,
+      producerIdSpace: cluster ? settings.nodeId : 0,
     });
+    const purgatory = new FetchPurgatory();
     const state: BrokerState = {
       nodeId: settings.nodeId,
       clusterId: logs.meta.clusterId,
@@ -116,8 +134,23 @@ export class Broker {
       logger,
       logs,
       topics,
+      replicas: cluster
+        ? new ReplicaManager({
+            mode: 'cluster',
+            nodeId: settings.nodeId,
+            cluster,
+            topics,
+            logs,
+            logger,
+            purgatory,
+            replicaLagTimeMaxMs: settings.cluster!.replicaLagTimeMaxMs,
+            replicaFetchWaitMaxMs: settings.cluster!.replicaFetchWaitMaxMs,
+            replicaFetchMaxBytes: settings.cluster!.replicaFetchMaxBytes,
+            leadership: [coordinatorLeadership(groups, txn, (t, p) => logs.getLog(t, p))],
+          })
+        : ReplicaManager.singleNode({ nodeId: settings.nodeId, topics, logs, logger, purgatory }),
       configs,
-      purgatory: new FetchPurgatory(),
+      purgatory,
       dispatcher: new Dispatcher(ALL_HANDLERS),
       groups,
       txn,
@@ -125,25 +158,39 @@ export class Broker {
       leaderEpoch: 0,
       metrics: this.metrics,
       security: new SecurityManager(settings.security, settings.dataDir, logger),
+      cluster,
     };
     this.state = state;
+    // in a cluster each broker serves the groups of the __consumer_offsets partitions it leads
+    if (cluster) groups.serveOnlyLedPartitions();
     // groups load from __consumer_offsets while the listeners already serve (COORDINATOR_LOAD_IN_PROGRESS)
-    groups.startup().catch(() => {});
+    else groups.startup().catch(() => {});
     // transactions load after the groups (committing a transaction may commit group offsets)
-    void groups
-      .startup()
-      .then(() => txn.startup())
-      .catch(() => {});
+    void (cluster ? txn.startup() : groups.startup().then(() => txn.startup())).catch(() => {});
     this.phase = 'binding';
     this.metrics?.attach(this.metricsSource(state));
     const server = new BrokerServer(state, logger);
     this.server = server;
     try {
-      const bound = await server.listen(settings.listeners);
+      const listeners = settings.cluster
+        ? listenersWithInterBroker(settings, settings.cluster)
+        : settings.listeners;
+      const bound = await server.listen(listeners);
       state.endpoints = advertisedEndpoints(settings, bound);
       this.bound = bound;
+      if (cluster) {
+        // register (the others can now replicate from us and clients find us), then follow the image
+        state.security!.setInterBrokerSecret(cluster.interBrokerSecret());
+        await cluster.start(registrationFor(settings, settings.cluster!, state.endpoints));
+        // clients are told only about client listeners
+        state.endpoints = state.endpoints.filter((e) => e.listener !== settings.cluster!.interBrokerListener);
+        state.replicas.start();
+      }
     } catch (err) {
       this.phase = 'failed';
+      await server.close().catch(() => {});
+      await state.replicas.close().catch(() => {});
+      await cluster?.close().catch(() => {});
       logs.close();
       throw err;
     }
@@ -152,6 +199,7 @@ export class Broker {
       {
         nodeId: state.nodeId,
         clusterId: state.clusterId,
+        ...(cluster ? { mode: 'cluster', brokers: cluster.image().brokers.size } : {}),
         dataDir: settings.dataDir,
         topics: topics.all().length,
         recovered: !logs.hadCleanShutdown,
@@ -160,6 +208,27 @@ export class Broker {
       },
       `FluxMQ ${FLUXMQ_VERSION} started`,
     );
+  }
+
+  /** Cluster mode: connects to the metadata store (etcd) and reads the cluster id and topics. */
+  private async connectToCluster(cs: ClusterSettings): Promise<ClusterMetadataClient> {
+    const client = new EtcdMetadataClient({
+      endpoints: cs.etcdEndpoints,
+      clusterId: this.settings.clusterId || undefined,
+      brokerId: this.settings.nodeId,
+      logger: this.logger,
+      leaseTtlSeconds: Math.max(1, Math.ceil(cs.sessionTimeoutMs / 1000)),
+      uncleanLeaderElection: cs.uncleanLeaderElection,
+    });
+    try {
+      await client.connect();
+    } catch (err) {
+      await client.close().catch(() => {});
+      throw new Error(
+        `cannot reach the cluster metadata store at etcd://${cs.etcdEndpoints.join(',')}: ${(err as Error).message}`,
+      );
+    }
+    return client;
   }
 
   /** Re-reads the TLS key, certificates and CAs (SIGHUP); new connections use them. */
@@ -178,10 +247,25 @@ export class Broker {
     if (!state) return;
     this.phase = 'stopping';
     this.logger.info('shutting down');
+    const cluster = state.cluster;
+    const clusterSettings = this.settings.cluster;
+    if (cluster && clusterSettings?.controlledShutdown) {
+      // Kafka's controlled shutdown: leaderships move to other in-sync replicas while this broker
+      // still serves, so clients see only retriable NOT_LEADER_OR_FOLLOWER answers
+      const t0 = Date.now();
+      try {
+        await cluster.controlledShutdown(clusterSettings.controlledShutdownTimeoutMs);
+        this.logger.info({ ms: Date.now() - t0 }, 'controlled shutdown: leaderships moved');
+      } catch (err) {
+        this.logger.warn({ err }, 'controlled shutdown did not complete; leaving anyway');
+      }
+    }
     state.purgatory.completeAll();
     state.groups.shutdown();
     state.txn.shutdown();
     await this.server?.close();
+    await state.replicas.close();
+    await cluster?.close().catch((err: unknown) => this.logger.warn({ err }, 'leaving the cluster failed'));
     state.logs.close();
     this.phase = 'stopped';
     this.logger.info('shutdown complete');

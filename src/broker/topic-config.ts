@@ -237,6 +237,15 @@ export const TOPIC_CONFIG_KEYS: ReadonlyMap<string, TopicConfigKey> = new Map([
     'segment.ms',
     key('log.roll.ms', 'long', integer(1), 'Roll a segment this long after its first append.', 'segmentMs'),
   ],
+  [
+    'unclean.leader.election.enable',
+    key(
+      'unclean.leader.election.enable',
+      'boolean',
+      choice('true', 'false'),
+      'In a cluster, let a replica outside the ISR lead when no in-sync replica is alive (acknowledged writes may be lost).',
+    ),
+  ],
 ]);
 
 /** Checks one topic config value; throws INVALID_CONFIG naming the key. Returns the canonical value. */

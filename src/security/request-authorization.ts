@@ -445,6 +445,8 @@ const RULES = new Map<number, Rule>([
     },
   ],
   [ApiKey.ElectLeaders, clusterRule(Operation.ALTER)],
+  [ApiKey.AlterPartitionReassignments, clusterRule(Operation.ALTER)],
+  [ApiKey.ListPartitionReassignments, clusterRule(Operation.DESCRIBE)],
   [
     ApiKey.DescribeTopicPartitions,
     (_req, can) => ({

@@ -21,6 +21,7 @@ import {
   readInt64,
   writeInt64,
 } from '../protocol/records/batch-header.js';
+import { BatchScanner } from '../protocol/records/validate.js';
 import { OffsetOutOfRangeError, StorageError } from './errors.js';
 import { describeError, fsyncDir, fsyncDirAsync } from './file-io.js';
 import { INT32_MAX, type LogConfig, validateLogConfig } from './log-config.js';
@@ -376,6 +377,86 @@ export class PartitionLog {
     this.unflushedMessages += messages;
     if (this.unflushedMessages >= this.config.flushIntervalMessages) this.flush();
     return { baseOffset, lastOffset, maxTimestamp, offsetOfMaxTimestamp };
+  }
+
+  /**
+   * A follower's append: batches fetched from the leader keep their offsets and partition leader
+   * epochs. Each batch is checked from its header (magic 2, lengths, CRC32C); a partial batch at the
+   * end (a cut fetch) is left out, as Kafka's follower does. The first batch must start at or past
+   * the log end offset (past it only where the leader's log was compacted) and offsets must increase.
+   * One write to the active segment. `onBatch` sees each appended batch's base offset and leader
+   * epoch (for the leader epoch cache). Throws CorruptRecordError-like RangeErrors for bad input,
+   * StorageError for I/O failures (as append()).
+   */
+  appendAsFollower(
+    records: Buffer,
+    onBatch?: (baseOffset: number, partitionLeaderEpoch: number) => void,
+  ): AppendResult & { bytes: number } {
+    this.ensureUsable();
+    const scan = new BatchScanner(records);
+    const batches: AppendBatch[] = [];
+    let firstOffset = -1;
+    let expected = -1;
+    let lastOffset = this.nextOffset - 1;
+    let maxTimestamp = -1;
+    let offsetOfMaxTimestamp = -1;
+    let messages = 0;
+    while (scan.next()) {
+      if (scan.baseOffset < (firstOffset < 0 ? this.nextOffset : lastOffset + 1)) {
+        throw new RangeError(
+          `batch at offset ${scan.baseOffset} of a follower append to ${this.topicPartition} is below ${lastOffset + 1}`,
+        );
+      }
+      if (firstOffset < 0) firstOffset = expected = scan.baseOffset;
+      // the segment counts offsets from the first batch; a gap (compaction) widens the delta so
+      // every batch's last offset is indexed as it is
+      batches.push({
+        position: scan.position,
+        size: scan.size,
+        lastOffsetDelta: scan.lastOffset - expected,
+        maxTimestamp: scan.maxTimestamp,
+        recordCount: scan.recordCount,
+      });
+      expected = scan.lastOffset + 1;
+      lastOffset = scan.lastOffset;
+      messages += scan.recordCount;
+      if (scan.maxTimestamp > maxTimestamp) {
+        maxTimestamp = scan.maxTimestamp;
+        offsetOfMaxTimestamp = scan.lastOffset;
+      }
+    }
+    if (scan.stop === 'corrupt') {
+      throw new RangeError(`corrupt batch in a follower append to ${this.topicPartition}: ${scan.reason}`);
+    }
+    if (batches.length === 0) {
+      return { baseOffset: this.nextOffset, lastOffset, maxTimestamp, offsetOfMaxTimestamp, bytes: 0 };
+    }
+    const bytes = scan.validEnd;
+    if (bytes > INT32_MAX) throw new RangeError(`append of ${bytes} bytes is too large`);
+    const now = this.now();
+    try {
+      this.maybeRoll(bytes, lastOffset, now);
+    } catch (err) {
+      if (err instanceof StorageError && !this.failure) this.appendFailed(err);
+      throw err;
+    }
+    const seg = this.active;
+    try {
+      seg.append(records, batches, firstOffset, this.config.indexIntervalBytes, now);
+    } catch (err) {
+      if (seg.broken || !(err instanceof StorageError)) throw this.fail(err, 'append');
+      this.appendFailed(err);
+      throw err;
+    }
+    if (onBatch) {
+      const s = new BatchScanner(records, 0, bytes, { verifyCrc: false });
+      while (s.next()) onBatch(s.baseOffset, s.partitionLeaderEpoch);
+    }
+    this.nextOffset = lastOffset + 1;
+    this.dirty = true;
+    this.unflushedMessages += messages;
+    if (this.unflushedMessages >= this.config.flushIntervalMessages) this.flush();
+    return { baseOffset: firstOffset, lastOffset, maxTimestamp, offsetOfMaxTimestamp, bytes };
   }
 
   /** A rolled-back append (disk full, ...): count it, and log it unless that was done lately. */

@@ -270,7 +270,7 @@ describe('configs and cluster', () => {
   it('describes the cluster', async () => {
     const table = await run(['cluster', 'describe']);
     expect(table.code).toBe(0);
-    expect(table.stdout).toMatch(/│ Controller │ 1\s+│/);
+    expect(table.stdout).toMatch(/│ Controller\s+│ 1\s+│/);
     expect(table.stdout).toMatch(
       new RegExp(`│\\s+1 │ 127\\.0\\.0\\.1 │\\s+${broker.port} │ -\\s+│ yes\\s+│`),
     );

@@ -3,6 +3,10 @@
 // OFFSET_OUT_OF_RANGE. An offset above the high watermark is OFFSET_OUT_OF_RANGE; the answer's low
 // watermark is the log start offset after the call. The log-start-offset checkpoint is written
 // before answering, so the deletion survives a crash.
+//
+// Replication: only the leader deletes (NOT_LEADER_OR_FOLLOWER elsewhere), and only below the high
+// watermark, as Kafka; the leader epoch cache follows the new log start, and followers learn it from
+// their next fetch (logStartOffset).
 
 import { ErrorCode } from '../../protocol/errors.js';
 import {
@@ -32,15 +36,22 @@ export const deleteRecordsHandler: ApiHandler<DeleteRecordsRequest, DeleteRecord
             lowWatermark,
             errorCode,
           });
-          const log =
-            meta && p.partitionIndex >= 0 && p.partitionIndex < meta.partitions
-              ? broker.topics.partitionLog(t.name, p.partitionIndex)
-              : undefined;
-          if (!log) return result(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
-          const target = p.offset === HIGH_WATERMARK ? log.logEndOffset : p.offset;
-          if (target < 0 || target > log.logEndOffset) return result(ErrorCode.OFFSET_OUT_OF_RANGE);
+          const inRange = meta !== undefined && p.partitionIndex >= 0 && p.partitionIndex < meta.partitions;
+          const part = inRange ? broker.replicas.get(t.name, p.partitionIndex) : undefined;
+          if (!part) {
+            return result(
+              inRange && broker.replicas.mode === 'cluster'
+                ? ErrorCode.NOT_LEADER_OR_FOLLOWER
+                : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+            );
+          }
+          if (!part.isLeader) return result(ErrorCode.NOT_LEADER_OR_FOLLOWER);
+          const log = part.log;
+          const hw = part.highWatermark;
+          const target = p.offset === HIGH_WATERMARK ? hw : p.offset;
+          if (target < 0 || target > hw) return result(ErrorCode.OFFSET_OUT_OF_RANGE);
           try {
-            if (log.maybeIncrementLogStartOffset(target)) {
+            if (part.maybeIncrementLogStartOffset(target)) {
               changed = true;
               ctx.logger.info(
                 { topic: t.name, partition: p.partitionIndex, logStartOffset: log.logStartOffset },

@@ -1,4 +1,5 @@
-// DescribeCluster (key 60), v0-v1. One broker, which is also the controller. v1 asks for an
+// DescribeCluster (key 60), v0-v1. A single broker is also the controller; in cluster mode the
+// brokers (with their racks) and the controller come from the cluster's metadata. v1 asks for an
 // endpoint type: brokers (1) are answered; controllers (2) get MISMATCHED_ENDPOINT_TYPE, as a Kafka
 // broker answers on its broker listener, and other types UNSUPPORTED_ENDPOINT_TYPE. Authorized
 // operations are not computed (no ACLs).
@@ -15,25 +16,41 @@ const BROKERS = 1;
 const CONTROLLERS = 2;
 const AUTHORIZED_OPERATIONS_OMITTED = -2147483648;
 
+type Brokers = NonNullable<DescribeClusterResponseInput['brokers']>;
+
+/** The live brokers' endpoints on the listener the request came in on (Kafka's rule, as in Metadata). */
+function liveBrokers(ctx: RequestContext): Brokers {
+  const { broker } = ctx;
+  const image = broker.cluster?.image();
+  if (image) {
+    const out: Brokers = [];
+    for (const reg of image.brokers.values()) {
+      const e =
+        reg.endpoints.find((x) => x.listener === ctx.connection.listener) ??
+        (ctx.connection.interBroker ? undefined : reg.endpoints[0]);
+      if (e) out.push({ brokerId: reg.id, host: e.host, port: e.port, rack: reg.rack });
+    }
+    return out.sort((a, b) => a.brokerId! - b.brokerId!);
+  }
+  const endpoint =
+    broker.endpoints.find((e) => e.listener === ctx.connection.listener) ?? broker.endpoints[0];
+  return endpoint ? [{ brokerId: broker.nodeId, host: endpoint.host, port: endpoint.port, rack: null }] : [];
+}
+
 function answer(
   ctx: RequestContext,
   errorCode: number,
   errorMessage: string | null,
 ): DescribeClusterResponseInput {
   const { broker } = ctx;
-  const endpoint =
-    broker.endpoints.find((e) => e.listener === ctx.connection.listener) ?? broker.endpoints[0];
   return {
     throttleTimeMs: 0,
     errorCode,
     errorMessage,
     endpointType: BROKERS,
     clusterId: broker.clusterId,
-    controllerId: broker.nodeId,
-    brokers:
-      errorCode === ErrorCode.NONE && endpoint
-        ? [{ brokerId: broker.nodeId, host: endpoint.host, port: endpoint.port, rack: null }]
-        : [],
+    controllerId: broker.cluster ? broker.cluster.image().controllerId : broker.nodeId,
+    brokers: errorCode === ErrorCode.NONE ? liveBrokers(ctx) : [],
     clusterAuthorizedOperations: AUTHORIZED_OPERATIONS_OMITTED,
   };
 }

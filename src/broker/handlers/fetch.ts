@@ -8,6 +8,18 @@
 // FETCH_SESSION_ID_NOT_FOUND. read_committed (isolation level 1) reads up to the last stable offset
 // (the first offset of the oldest open transaction) and gets the aborted transactions of the range
 // read, so the client drops their records (src/coordinator/txn/producer-state.ts).
+//
+// Replication (src/cluster/replication/): a fetch with a replica id >= 0 (replicaState.replicaId from
+// v15) comes from a follower. Only brokers authenticated on the inter-broker listener may send one;
+// anyone else gets TOPIC_AUTHORIZATION_FAILED on every partition, as Kafka answers a follower fetch
+// without ClusterAction. A follower fetch reads up to the log end offset, records the follower's
+// position (which may expand the ISR and advance the high watermark), and gets divergingEpoch
+// instead of records when its lastFetchedEpoch shows its log diverged (KIP-595). Consumer fetches
+// read up to the high watermark (read_committed: the last stable offset below it). Both are served by
+// the leader only: elsewhere NOT_LEADER_OR_FOLLOWER with the known leader (KIP-951 currentLeader,
+// v12+; nodeEndpoints v16+). currentLeaderEpoch is checked first: older is FENCED_LEADER_EPOCH, newer
+// UNKNOWN_LEADER_EPOCH. Consumer fetches wait for high watermark advances, follower fetches for
+// appends.
 
 import { ErrorCode } from '../../protocol/errors.js';
 import {
@@ -17,10 +29,12 @@ import {
   type FetchResponsePartitionDataInput,
 } from '../../protocol/messages/index.js';
 import { OffsetOutOfRangeError, StorageError } from '../../storage/index.js';
-import { partitionKey } from '../purgatory.js';
+import type { Partition } from '../../cluster/replication/partition.js';
 import type { ApiHandler, RequestContext } from '../handler.js';
+import { leaderEndpoints, withLeaderHint } from './leader-hints.js';
 
 const FIRST_TOPIC_ID_VERSION = 13;
+const FIRST_REPLICA_STATE_VERSION = 15;
 const EMPTY = Buffer.alloc(0);
 
 interface PartitionRead {
@@ -47,6 +61,43 @@ function partitionError(
   };
 }
 
+/** The replica id of a follower fetch, -1 for consumers (and -2, Kafka's debugging id). */
+function replicaIdOf(req: FetchRequest, version: number): number {
+  return version >= FIRST_REPLICA_STATE_VERSION ? req.replicaState.replicaId : req.replicaId;
+}
+
+/** NOT_LEADER_OR_FOLLOWER with the leader this broker knows (KIP-951). */
+function notLeader(
+  ctx: RequestContext,
+  topic: string,
+  partitionIndex: number,
+): FetchResponsePartitionDataInput {
+  return withLeaderHint(
+    ctx,
+    topic,
+    partitionIndex,
+    partitionError(partitionIndex, ErrorCode.NOT_LEADER_OR_FOLLOWER),
+  );
+}
+
+/**
+ * KIP-595: the leader's end of the follower's last fetched epoch, when it lies before the fetch
+ * offset or belongs to an older epoch (the follower must truncate); null when the logs agree.
+ */
+function divergingEpoch(
+  part: Partition,
+  lastFetchedEpoch: number,
+  fetchOffset: number,
+): { epoch: number; endOffset: number } | null {
+  if (lastFetchedEpoch < 0) return null;
+  const end = part.endOffsetForEpoch(lastFetchedEpoch);
+  if (end.endOffset < 0 || end.leaderEpoch < 0) return null; // Kafka then answers OFFSET_OUT_OF_RANGE via the read
+  if (end.leaderEpoch < lastFetchedEpoch || end.endOffset < fetchOffset) {
+    return { epoch: end.leaderEpoch, endOffset: end.endOffset };
+  }
+  return null;
+}
+
 /** One pass over the requested partitions, reading what is available now. */
 function readAll(
   req: FetchRequest,
@@ -57,7 +108,10 @@ function readAll(
   keys: string[];
 } {
   const { broker } = ctx;
-  const byId = ctx.header.apiVersion >= FIRST_TOPIC_ID_VERSION;
+  const version = ctx.header.apiVersion;
+  const byId = version >= FIRST_TOPIC_ID_VERSION;
+  const replicaId = replicaIdOf(req, version);
+  const fromFollower = replicaId >= 0;
   let budget = Math.min(req.maxBytes, broker.settings.fetchMaxBytes);
   let total = 0;
   const keys: string[] = [];
@@ -75,28 +129,39 @@ function readAll(
           ),
         };
       }
-      const log =
-        p.partition >= 0 && p.partition < meta.partitions
-          ? broker.topics.partitionLog(meta.name, p.partition)
-          : undefined;
-      if (!log)
-        return {
-          topicName,
-          bytes: 0,
-          data: partitionError(p.partition, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION),
-        };
-      if (p.currentLeaderEpoch >= 0 && p.currentLeaderEpoch !== broker.leaderEpoch) {
+      const inRange = p.partition >= 0 && p.partition < meta.partitions;
+      const part = inRange ? broker.replicas.get(meta.name, p.partition) : undefined;
+      if (!part) {
+        // a partition of the cluster without a replica here: Kafka answers NOT_LEADER_OR_FOLLOWER
+        const data =
+          inRange && broker.replicas.mode === 'cluster'
+            ? notLeader(ctx, meta.name, p.partition)
+            : partitionError(p.partition, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+        return { topicName, bytes: 0, data };
+      }
+      const epoch = part.leaderEpoch;
+      if (p.currentLeaderEpoch >= 0 && p.currentLeaderEpoch !== epoch) {
         const code =
-          p.currentLeaderEpoch < broker.leaderEpoch
-            ? ErrorCode.FENCED_LEADER_EPOCH
-            : ErrorCode.UNKNOWN_LEADER_EPOCH;
+          p.currentLeaderEpoch < epoch ? ErrorCode.FENCED_LEADER_EPOCH : ErrorCode.UNKNOWN_LEADER_EPOCH;
         return { topicName, bytes: 0, data: partitionError(p.partition, code) };
       }
-      keys.push(partitionKey(meta.name, p.partition));
-      const hw = log.logEndOffset;
+      if (!part.isLeader) return { topicName, bytes: 0, data: notLeader(ctx, meta.name, p.partition) };
+      const log = part.log;
+      if (fromFollower) {
+        const code = part.updateFollowerFetchState(replicaId, p.fetchOffset, p.logStartOffset);
+        if (code !== ErrorCode.NONE) return { topicName, bytes: 0, data: partitionError(p.partition, code) };
+        const diverging = divergingEpoch(part, p.lastFetchedEpoch, p.fetchOffset);
+        if (diverging) {
+          const data = partitionError(p.partition, ErrorCode.NONE, part.highWatermark, log.logStartOffset);
+          data.divergingEpoch = diverging;
+          return { topicName, bytes: 0, data };
+        }
+      }
+      keys.push(fromFollower ? part.replicaFetchKey : part.fetchKey);
+      const hw = part.highWatermark;
       try {
         // read_committed stops at the last stable offset (the first offset of an open transaction)
-        const readCommitted = req.isolationLevel === 1;
+        const readCommitted = req.isolationLevel === 1 && !fromFollower;
         const producers = readCommitted
           ? broker.txn.producerStates.forLog(log)
           : broker.txn.producerStates.peek(log);
@@ -106,7 +171,8 @@ function readAll(
         // consumer never gets stuck behind a batch larger than its max bytes.
         const read = log.read(p.fetchOffset, Math.max(limit, 0), {
           minOneMessage: total === 0,
-          maxOffset: readCommitted ? lso : hw,
+          // followers read everything the leader has; consumers what the ISR has
+          maxOffset: fromFollower ? log.logEndOffset : readCommitted ? lso : hw,
         });
         const bytes = read.records.length;
         budget -= bytes;
@@ -152,10 +218,11 @@ function readAll(
 
 function toResponse(
   req: FetchRequest,
+  ctx: RequestContext,
   pass: ReturnType<typeof readAll>,
   errorCode = ErrorCode.NONE,
 ): FetchResponseInput {
-  return {
+  const res: FetchResponseInput = {
     throttleTimeMs: 0,
     errorCode,
     sessionId: 0,
@@ -163,6 +230,28 @@ function toResponse(
       topic: t.topicName ?? req.topics[i]!.topic,
       topicId: t.topicId,
       partitions: t.reads.map((r) => r.data),
+    })),
+  };
+  if (ctx.broker.replicas.mode === 'cluster') {
+    const endpoints = leaderEndpoints(
+      ctx,
+      pass.topics.flatMap((t) => t.reads.map((r) => r.data)),
+    );
+    if (endpoints.length > 0) res.nodeEndpoints = endpoints;
+  }
+  return res;
+}
+
+/** A follower fetch from a connection that is not an authenticated broker: refused per partition. */
+function refuseReplicaFetch(req: FetchRequest): FetchResponseInput {
+  return {
+    throttleTimeMs: 0,
+    errorCode: ErrorCode.NONE,
+    sessionId: 0,
+    responses: req.topics.map((t) => ({
+      topic: t.topic,
+      topicId: t.topicId,
+      partitions: t.partitions.map((p) => partitionError(p.partition, ErrorCode.TOPIC_AUTHORIZATION_FAILED)),
     })),
   };
 }
@@ -193,16 +282,22 @@ export const fetchHandler: ApiHandler<FetchRequest, FetchResponseInput> = {
       if (req.sessionEpoch !== -1 && req.sessionEpoch !== 0)
         return topLevelError(ErrorCode.INVALID_FETCH_SESSION_EPOCH);
     }
+    // Kafka: a follower fetch needs ClusterAction, which only brokers of the cluster have
+    if (replicaIdOf(req, ctx.header.apiVersion) >= 0 && ctx.connection.interBroker !== true) {
+      return refuseReplicaFetch(req);
+    }
     let pass = readAll(req, ctx);
-    const anyError = pass.topics.some((t) => t.reads.some((r) => r.data.errorCode !== ErrorCode.NONE));
+    const anyError = pass.topics.some((t) =>
+      t.reads.some((r) => r.data.errorCode !== ErrorCode.NONE || r.data.divergingEpoch !== undefined),
+    );
     if (pass.bytes >= req.minBytes || req.maxWaitMs <= 0 || anyError || pass.keys.length === 0) {
       countFetched(ctx, pass);
-      return toResponse(req, pass);
+      return toResponse(req, ctx, pass);
     }
     await ctx.broker.purgatory.wait(pass.keys, req.minBytes - pass.bytes, req.maxWaitMs);
     pass = readAll(req, ctx);
     countFetched(ctx, pass);
-    return toResponse(req, pass);
+    return toResponse(req, ctx, pass);
   },
   errorResponse(req, errorCode) {
     // Versions before 7 have no top-level error code: put it on every partition as well.

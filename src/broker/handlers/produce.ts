@@ -20,6 +20,13 @@
 // in request order, a batch repeating one of the producer's last five is answered with its original
 // offsets and not written again; a sequence gap is OUT_OF_ORDER_SEQUENCE_NUMBER, an older epoch
 // INVALID_PRODUCER_EPOCH.
+//
+// Replication (src/cluster/replication/): appends go through the partition's local replica. A broker
+// that does not lead the partition answers NOT_LEADER_OR_FOLLOWER with the leader it knows (KIP-951
+// currentLeader, and the leaders' endpoints in nodeEndpoints, v10+). acks=-1 needs an ISR of at least
+// min.insync.replicas before the append (NOT_ENOUGH_REPLICAS) and, in a cluster, waits until the high
+// watermark passes the appended records (src/cluster/replication/delayed-produce.ts). On a single
+// broker the ISR is the broker and the high watermark is the log end, so acks=-1 answers at once.
 
 import { ErrorCode, errorName } from '../../protocol/errors.js';
 import {
@@ -43,7 +50,9 @@ import { decodeRecordBatches, encodeRecordBatch } from '../../protocol/records/r
 import { firstRecordWithoutKey, firstRecordWithoutKeyInBatch } from '../../protocol/records/record-keys.js';
 import { validateProducedBatches, type ValidatedBatch } from '../../protocol/records/validate.js';
 import { StorageError, type PartitionLog } from '../../storage/index.js';
-import { partitionKey } from '../purgatory.js';
+import { awaitReplication, type ReplicationWait } from '../../cluster/replication/delayed-produce.js';
+import type { Partition } from '../../cluster/replication/partition.js';
+import { leaderEndpoints, withLeaderHint } from './leader-hints.js';
 import type { TopicRuntimeConfig } from '../topic-config.js';
 import type { ApiHandler, RequestContext } from '../handler.js';
 
@@ -60,6 +69,9 @@ function failed(index: number, errorCode: number, errorMessage: string | null = 
     errorMessage,
   };
 }
+
+/** acks=-1 in a cluster: what the answer of a successful append waits for. */
+const replicationWaits = new WeakMap<PartitionResult, ReplicationWait>();
 
 /** Tail of the pending asynchronous appends of each partition log (absent when none is pending). */
 const appendQueues = new WeakMap<PartitionLog, Promise<unknown>>();
@@ -144,13 +156,17 @@ function appendNow(
   ctx: RequestContext,
   topicName: string,
   index: number,
-  log: PartitionLog,
+  partition: Partition,
   records: Buffer,
   batches: ValidatedBatch[],
   rc: TopicRuntimeConfig,
+  acks: number,
 ): PartitionResult {
   const { broker } = ctx;
-  if (log.isClosed) return failed(index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION); // deleted meanwhile
+  const log = partition.log;
+  if (log.isClosed || partition.isClosed) return failed(index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION); // deleted meanwhile
+  // leadership may have moved while a queued append waited
+  if (!partition.isLeader) return notLeader(ctx, topicName, index);
   // idempotent and transactional producers: sequence and epoch checks, duplicates answered as before
   const producers = batches.some((b) => b.producerId >= 0)
     ? broker.txn.producerStates.forLog(log)
@@ -159,7 +175,7 @@ function appendNow(
     for (const b of batches) {
       const check = producers.check(b);
       if (check.kind === 'duplicate') {
-        return {
+        const result: PartitionResult = {
           index,
           errorCode: ErrorCode.NONE,
           baseOffset: check.firstOffset,
@@ -168,6 +184,16 @@ function appendNow(
           recordErrors: [],
           errorMessage: null,
         };
+        // a retried batch is answered once it is replicated, like the original
+        if (acks === -1 && partition.replicated) {
+          const required = check.firstOffset + b.lastOffsetDelta + 1;
+          replicationWaits.set(result, {
+            partition,
+            requiredOffset: required,
+            minInsyncReplicas: rc.minInsyncReplicas,
+          });
+        }
+        return result;
       }
       if (check.kind === 'error') return failed(index, check.errorCode, check.message);
     }
@@ -178,7 +204,7 @@ function appendNow(
     for (const b of batches) stampLogAppendTime(records, b, appendTime);
   }
   try {
-    const result = log.append(records, batches, broker.leaderEpoch);
+    const result = partition.appendAsLeader(records, batches);
     if (producers) {
       const now = Date.now();
       let offset = result.baseOffset;
@@ -187,9 +213,8 @@ function appendNow(
         offset += b.lastOffsetDelta + 1;
       }
     }
-    broker.purgatory.notify(partitionKey(topicName, index), records.length);
     broker.metrics?.topic(topicName).produced(batches, records.length);
-    return {
+    const answer: PartitionResult = {
       index,
       errorCode: ErrorCode.NONE,
       baseOffset: result.baseOffset,
@@ -198,6 +223,14 @@ function appendNow(
       recordErrors: [],
       errorMessage: null,
     };
+    if (acks === -1 && partition.replicated) {
+      replicationWaits.set(answer, {
+        partition,
+        requiredOffset: result.lastOffset + 1,
+        minInsyncReplicas: rc.minInsyncReplicas,
+      });
+    }
+    return answer;
   } catch (err) {
     if (err instanceof StorageError) {
       // the log counts it and logs it (once while appends keep failing)
@@ -258,10 +291,11 @@ async function recompressAndAppend(
   ctx: RequestContext,
   topicName: string,
   index: number,
-  log: PartitionLog,
+  partition: Partition,
   records: Buffer,
   batches: ValidatedBatch[],
   rc: TopicRuntimeConfig,
+  acks: number,
 ): Promise<PartitionResult> {
   let converted: Awaited<ReturnType<typeof recompress>>;
   try {
@@ -273,7 +307,7 @@ async function recompressAndAppend(
   if ('errorCode' in converted) return failed(index, converted.errorCode, converted.message);
   return (
     checkSizes(index, converted.batches, rc.maxMessageBytes) ??
-    appendNow(ctx, topicName, index, log, converted.records, converted.batches, rc)
+    appendNow(ctx, topicName, index, partition, converted.records, converted.batches, rc, acks)
   );
 }
 
@@ -291,16 +325,23 @@ function producePartition(
   if (topic.internal) {
     return failed(index, ErrorCode.INVALID_TOPIC_EXCEPTION, `Cannot append to internal topic ${topicName}`);
   }
-  const log =
-    index >= 0 && index < topic.partitions ? broker.topics.partitionLog(topicName, index) : undefined;
-  if (!log) return failed(index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+  if (index < 0 || index >= topic.partitions) return failed(index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+  const partition = broker.replicas.get(topicName, index);
+  if (!partition) {
+    // in a cluster the partition exists but has no replica here (Kafka: NOT_LEADER_OR_FOLLOWER)
+    return broker.replicas.mode === 'cluster'
+      ? notLeader(ctx, topicName, index)
+      : failed(index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+  }
+  if (!partition.isLeader) return notLeader(ctx, topicName, index);
+  const log = partition.log;
   const rc = broker.topics.runtimeConfig(topic);
-  if (acks === -1 && rc.minInsyncReplicas > 1) {
-    // The in-sync replica set of a partition on one broker is that broker.
+  if (acks === -1 && partition.isr.length < rc.minInsyncReplicas) {
+    // Kafka's NotEnoughReplicasException text
     return failed(
       index,
       ErrorCode.NOT_ENOUGH_REPLICAS,
-      `The size of the current ISR [${broker.nodeId}] is insufficient to satisfy the min.isr requirement of ${rc.minInsyncReplicas} for partition ${topicName}-${index}`,
+      `The size of the current ISR [${partition.isr.join(', ')}] is insufficient to satisfy the min.isr requirement of ${rc.minInsyncReplicas} for partition ${topicName}-${index}`,
     );
   }
 
@@ -317,19 +358,59 @@ function producePartition(
         const r = await refused;
         if (r) return r;
         return rc.compression !== 'producer' && batches.some((b) => b.compression !== rc.compression)
-          ? recompressAndAppend(ctx, topicName, index, log, records!, batches, rc)
-          : appendNow(ctx, topicName, index, log, records!, batches, rc);
+          ? recompressAndAppend(ctx, topicName, index, partition, records!, batches, rc, acks)
+          : appendNow(ctx, topicName, index, partition, records!, batches, rc, acks);
       });
     }
     if (refused) return refused;
   }
   if (rc.compression !== 'producer' && batches.some((b) => b.compression !== rc.compression)) {
-    return enqueueAppend(log, () => recompressAndAppend(ctx, topicName, index, log, records!, batches, rc));
+    return enqueueAppend(log, () =>
+      recompressAndAppend(ctx, topicName, index, partition, records!, batches, rc, acks),
+    );
   }
   if (appendQueues.has(log)) {
-    return enqueueAppend(log, () => appendNow(ctx, topicName, index, log, records!, batches, rc));
+    return enqueueAppend(log, () => appendNow(ctx, topicName, index, partition, records!, batches, rc, acks));
   }
-  return appendNow(ctx, topicName, index, log, records!, batches, rc);
+  return appendNow(ctx, topicName, index, partition, records!, batches, rc, acks);
+}
+
+/** NOT_LEADER_OR_FOLLOWER with the leader this broker knows (KIP-951; encoded from v10). */
+function notLeader(ctx: RequestContext, topicName: string, index: number): PartitionResult {
+  return withLeaderHint(ctx, topicName, index, failed(index, ErrorCode.NOT_LEADER_OR_FOLLOWER));
+}
+
+/**
+ * Cluster mode: adds the leaders' endpoints for NOT_LEADER_OR_FOLLOWER answers (KIP-951) and, for
+ * acks=-1, waits until the appended records are replicated to the ISR (or the request times out).
+ */
+function withReplication(
+  ctx: RequestContext,
+  req: ProduceRequest,
+  response: ProduceResponseInput,
+): ProduceResponseInput | Promise<ProduceResponseInput> {
+  const all: { topic: string; r: PartitionResult }[] = [];
+  for (const t of response.responses!) for (const r of t.partitionResponses!) all.push({ topic: t.name!, r });
+  const results = all.map((x) => x.r);
+  const setEndpoints = (): void => {
+    const endpoints = leaderEndpoints(ctx, results);
+    if (endpoints.length > 0) response.nodeEndpoints = endpoints;
+  };
+  setEndpoints();
+  if (req.acks !== -1) return response;
+  const waiting = all.filter((x) => replicationWaits.has(x.r));
+  if (waiting.length === 0) return response;
+  const waits = waiting.map((x) => replicationWaits.get(x.r)!);
+  return awaitReplication(waits, req.timeoutMs).then((codes) => {
+    codes.forEach((code, i) => {
+      if (code === ErrorCode.NONE) return;
+      const { topic, r } = waiting[i]!;
+      r.errorCode = code;
+      if (code === ErrorCode.NOT_LEADER_OR_FOLLOWER) withLeaderHint(ctx, topic, r.index!, r);
+    });
+    setEndpoints();
+    return response;
+  });
 }
 
 function everyPartition(req: ProduceRequest, errorCode: number): ProduceResponseInput {
@@ -359,7 +440,9 @@ export const produceHandler: ApiHandler<ProduceRequest, ProduceResponseInput> = 
         return r;
       }),
     );
-    const finish = (settled: PartitionResult[][]): ProduceResponseInput | null => {
+    const finish = (
+      settled: PartitionResult[][],
+    ): ProduceResponseInput | null | Promise<ProduceResponseInput> => {
       let anyError = false;
       const responses = req.topicData.map((t, i) => ({
         name: t.name,
@@ -385,7 +468,8 @@ export const produceHandler: ApiHandler<ProduceRequest, ProduceResponseInput> = 
         return null;
       }
       // acks=-1 on a single broker: the in-sync replica set is this broker, so the append is enough.
-      return { responses, throttleTimeMs: 0 };
+      const response: ProduceResponseInput = { responses, throttleTimeMs: 0 };
+      return ctx.broker.replicas.mode === 'cluster' ? withReplication(ctx, req, response) : response;
     };
     if (!pending) return finish(results as PartitionResult[][]);
     return Promise.all(results.map((t) => Promise.all(t))).then(finish);

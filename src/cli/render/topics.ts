@@ -2,6 +2,7 @@
 
 import type { CreatedTopic, DeletedTopic, TopicDetail, TopicSummary } from '../../client/admin/index.js';
 import { keyValues, table } from '../table.js';
+import { leaderCell } from './cluster.js';
 
 export function renderTopicList(topics: TopicSummary[]): string {
   if (topics.length === 0) return 'No topics.';
@@ -39,18 +40,7 @@ export function renderTopicDetail(t: TopicDetail): string {
       ['Replication factor', t.replicationFactor],
       ['Internal', t.internal ? 'yes' : 'no'],
     ]),
-    table(
-      ['PARTITION', 'LEADER', 'REPLICAS', 'ISR', 'EARLIEST OFFSET', 'LATEST OFFSET', 'MESSAGES'],
-      t.partitions.map((p) => [
-        p.partition,
-        p.leader,
-        p.replicas.join(','),
-        p.isr.join(','),
-        p.earliestOffset,
-        p.latestOffset,
-        p.earliestOffset !== null && p.latestOffset !== null ? p.latestOffset - p.earliestOffset : null,
-      ]),
-    ),
+    partitionTable(t),
   ];
   if (t.configs.length > 0) {
     parts.push(
@@ -61,4 +51,34 @@ export function renderTopicDetail(t: TopicDetail): string {
     );
   }
   return parts.join('\n');
+}
+
+/**
+ * Partitions with leader, replicas and ISR; an OFFLINE column (replicas on brokers that are down)
+ * appears when any partition has one, and a partition without a leader shows 'none'.
+ */
+function partitionTable(t: TopicDetail): string {
+  const offline = t.partitions.some((p) => p.offline.length > 0);
+  return table(
+    [
+      'PARTITION',
+      'LEADER',
+      'REPLICAS',
+      'ISR',
+      ...(offline ? ['OFFLINE'] : []),
+      'EARLIEST OFFSET',
+      'LATEST OFFSET',
+      'MESSAGES',
+    ],
+    t.partitions.map((p) => [
+      p.partition,
+      leaderCell(p.leader),
+      p.replicas.join(','),
+      p.isr.join(','),
+      ...(offline ? [p.offline.join(',')] : []),
+      p.earliestOffset,
+      p.latestOffset,
+      p.earliestOffset !== null && p.latestOffset !== null ? p.latestOffset - p.earliestOffset : null,
+    ]),
+  );
 }

@@ -18,6 +18,12 @@ import {
   type ResetScope,
 } from './groups.js';
 import { listOffsets } from './offsets.js';
+import {
+  alterPartitionReassignments,
+  electLeaders,
+  listPartitionReassignments,
+  type TopicPartitions,
+} from './replication.js';
 import { describeTransaction, listTransactions, type ListTransactionsOptions } from './transactions.js';
 import {
   addPartitions,
@@ -31,13 +37,16 @@ import type {
   ConfigAlteration,
   ConfigResource,
   CreateTopicSpec,
+  ElectionType,
   OffsetResetTarget,
+  ReassignmentTarget,
   TopicPartitionRef,
 } from './types.js';
 
 export * from './types.js';
 export type { DescribeConfigsOptions } from './configs.js';
 export type { ResetScope } from './groups.js';
+export type { TopicPartitions } from './replication.js';
 export type {
   AclEntry,
   AclEntryFilter,
@@ -97,6 +106,20 @@ export class Admin {
 
   describeCluster() {
     return describeCluster(this.client);
+  }
+
+  /** Preferred or unclean leader elections; `targets` null elects wherever needed in the cluster. */
+  electLeaders(type: ElectionType, targets: TopicPartitions[] | null = null) {
+    return electLeaders(this.client, type, targets);
+  }
+
+  /** Starts reassignments (target replicas) or cancels them (replicas null). */
+  alterPartitionReassignments(targets: ReassignmentTarget[]) {
+    return alterPartitionReassignments(this.client, targets);
+  }
+
+  listPartitionReassignments(targets: TopicPartitions[] | null = null) {
+    return listPartitionReassignments(this.client, targets);
   }
 
   listGroups() {

