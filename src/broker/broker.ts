@@ -11,6 +11,7 @@ import type { Logger } from '../observability/logger.js';
 import type { BrokerMetrics } from '../observability/metrics.js';
 import type {
   BrokerMetricsSource,
+  ClusterMetricsSource,
   GroupMetricsSource,
   Readiness,
   ReadinessCheck,
@@ -319,6 +320,16 @@ export class Broker {
       offlinePartitions: logs.filter((l) => l.isOffline).length,
       connections: this.server?.connectionCount ?? 0,
       ...(groups ? { groups: safeCount(() => groups.groups().length) } : {}),
+      ...(state?.cluster
+        ? {
+            cluster: {
+              controllerId: state.cluster.image().controllerId,
+              liveBrokers: [...state.cluster.image().brokers.keys()],
+              leaderPartitions: state.replicas.leaderCount,
+              underReplicatedPartitions: state.replicas.underReplicatedCount,
+            },
+          }
+        : {}),
       ...(this.phase === 'loading logs' ? { loading: this.loadProgress } : {}),
     };
   }
@@ -334,6 +345,7 @@ export class Broker {
       fetchPurgatorySize: () => state.purgatory.size,
       groups: () => groupSource(state),
       ready: () => this.readiness().ready,
+      cluster: () => (state.cluster ? clusterMetrics(state, state.cluster) : undefined),
     };
   }
 }
@@ -344,6 +356,25 @@ function groupSource(state: BrokerState): GroupMetricsSource | undefined {
   return groups && typeof groups.groups === 'function' && typeof groups.lag === 'function'
     ? (groups as GroupMetricsSource)
     : undefined;
+}
+
+/** Replication and controller figures for /metrics (cluster mode). */
+function clusterMetrics(state: BrokerState, cluster: ClusterMetadataClient): ClusterMetricsSource {
+  const { replicas } = state;
+  return {
+    leaderCount: () => replicas.leaderCount,
+    underReplicatedPartitions: () => replicas.underReplicatedCount,
+    offlinePartitions: () => {
+      let n = 0;
+      for (const states of cluster.image().partitions.values()) for (const p of states) if (p.leader < 0) n++;
+      return n;
+    },
+    isrShrinks: () => replicas.isrShrinks,
+    isrExpands: () => replicas.isrExpands,
+    maxReplicaLag: () => replicas.maxFollowerLag(),
+    isController: () => cluster.isController(),
+    liveBrokers: () => cluster.image().brokers.size,
+  };
 }
 
 function countOf(items: Iterable<unknown>): number {

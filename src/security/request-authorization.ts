@@ -169,6 +169,29 @@ const RULES = new Map<number, Rule>([
     },
   ],
   [
+    // Kafka: CLUSTER_ACTION covers every topic (followers); otherwise DESCRIBE per topic (KIP-320
+    // consumers validating their position after a leader change)
+    ApiKey.OffsetForLeaderEpoch,
+    (req: M.OffsetForLeaderEpochRequest, can) => {
+      if (can(Operation.CLUSTER_ACTION, ResourceType.CLUSTER, CLUSTER_NAME)) return ALLOW;
+      return withoutRefused(
+        req,
+        'topics',
+        (t) => can(Operation.DESCRIBE, ResourceType.TOPIC, t.topic),
+        'topics',
+        (t) => ({
+          topic: t.topic,
+          partitions: t.partitions.map((p) => ({
+            errorCode: TOPIC_DENIED,
+            partition: p.partition,
+            leaderEpoch: -1,
+            endOffset: -1,
+          })),
+        }),
+      );
+    },
+  ],
+  [
     ApiKey.Metadata,
     (req: M.MetadataRequest, can, ctx) => {
       const describable = (name: string | null): boolean =>

@@ -3,14 +3,19 @@
 // `proxies`, every broker reaches etcd, and the other brokers reach its replication listener,
 // through TCP proxies the test can cut to partition that broker off the network.
 
+import { KafkaConnection } from '../../src/client/connection.js';
+import { ApiKey } from '../../src/protocol/messages/index.js';
 import { startBroker, tempDataDir, type RunningBroker } from './broker.js';
 import { startEtcd, type RunningEtcd } from './etcd.js';
-import { freePort, startTcpProxy, type TcpProxy } from './tcp-proxy.js';
+import { freePort } from './http.js';
+import { startTcpProxy, type TcpProxy } from './tcp-proxy.js';
 
 export interface ClusterNode {
   id: number;
   port: number;
   replicationPort: number;
+  /** Port of /metrics, /health, /ready (with `http`), else 0 (off). */
+  httpPort: number;
   dataDir: string;
   broker: RunningBroker | null;
   /** This broker's way to etcd (with `proxies`). */
@@ -37,6 +42,8 @@ export interface TestCluster {
 export interface ClusterOptions {
   brokers?: number;
   proxies?: boolean;
+  /** Turn on each broker's HTTP listener (metrics and health) on a free port. */
+  http?: boolean;
   overrides?: Record<string, string | number | boolean>;
 }
 
@@ -60,6 +67,7 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<TestClust
       id,
       port: await freePort(),
       replicationPort: await freePort(),
+      httpPort: opts.http ? await freePort() : 0,
       dataDir: tempDataDir(`fluxmq-cluster-${id}-`),
       broker: null,
       etcdProxy: null,
@@ -87,6 +95,7 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<TestClust
         ...FAST_CLUSTER_SETTINGS,
         ...opts.overrides,
         'node.id': id,
+        'http.port': n.httpPort,
         'cluster.metadata': `etcd://${n.etcdProxy?.endpoint ?? etcd.endpoint}`,
         listeners: `PLAINTEXT://127.0.0.1:${n.port},BROKER://127.0.0.1:${n.replicationPort}`,
         'advertised.listeners': `PLAINTEXT://127.0.0.1:${n.port},BROKER://127.0.0.1:${advertisedReplication}`,
@@ -132,5 +141,26 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<TestClust
     },
   };
   await Promise.all(nodes.map((n) => start(n.id)));
+  await everyBrokerSeesAll(nodes);
   return cluster;
+}
+
+/** Waits until each broker's Metadata lists every broker and names a controller among them. */
+async function everyBrokerSeesAll(nodes: ClusterNode[]): Promise<void> {
+  const ids = nodes.map((n) => n.id).sort();
+  const deadline = Date.now() + 30_000;
+  for (const n of nodes) {
+    for (;;) {
+      const c = await KafkaConnection.connect('127.0.0.1', n.port, { requestTimeoutMs: 5000 });
+      try {
+        const md = await c.request(ApiKey.Metadata, 5, { topics: null, allowAutoTopicCreation: false });
+        const seen = (md.brokers as { nodeId: number }[]).map((b) => b.nodeId).sort();
+        if (JSON.stringify(seen) === JSON.stringify(ids) && ids.includes(md.controllerId as number)) break;
+      } finally {
+        c.close();
+      }
+      if (Date.now() > deadline) throw new Error(`broker ${n.id} does not see all brokers ${ids.join(',')}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
 }

@@ -60,12 +60,3 @@ export async function startTcpProxy(targetHost: string, targetPort: number, port
     },
   };
 }
-
-/** A free loopback port (bound and released at once). */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}

@@ -11,6 +11,7 @@ import {
   type DescribeClusterResponseInput,
 } from '../../protocol/messages/index.js';
 import type { ApiHandler, RequestContext } from '../handler.js';
+import { brokersForListener } from './broker-endpoints.js';
 
 const BROKERS = 1;
 const CONTROLLERS = 2;
@@ -18,23 +19,8 @@ const AUTHORIZED_OPERATIONS_OMITTED = -2147483648;
 
 type Brokers = NonNullable<DescribeClusterResponseInput['brokers']>;
 
-/** The live brokers' endpoints on the listener the request came in on (Kafka's rule, as in Metadata). */
 function liveBrokers(ctx: RequestContext): Brokers {
-  const { broker } = ctx;
-  const image = broker.cluster?.image();
-  if (image) {
-    const out: Brokers = [];
-    for (const reg of image.brokers.values()) {
-      const e =
-        reg.endpoints.find((x) => x.listener === ctx.connection.listener) ??
-        (ctx.connection.interBroker ? undefined : reg.endpoints[0]);
-      if (e) out.push({ brokerId: reg.id, host: e.host, port: e.port, rack: reg.rack });
-    }
-    return out.sort((a, b) => a.brokerId! - b.brokerId!);
-  }
-  const endpoint =
-    broker.endpoints.find((e) => e.listener === ctx.connection.listener) ?? broker.endpoints[0];
-  return endpoint ? [{ brokerId: broker.nodeId, host: endpoint.host, port: endpoint.port, rack: null }] : [];
+  return brokersForListener(ctx).map((b) => ({ brokerId: b.id, host: b.host, port: b.port, rack: b.rack }));
 }
 
 function answer(

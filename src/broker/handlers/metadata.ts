@@ -16,6 +16,7 @@ import {
 import type { TopicMetadata } from '../../cluster/metadata-store.js';
 import type { BrokerState } from '../broker-state.js';
 import type { ApiHandler, RequestContext } from '../handler.js';
+import { brokersForListener } from './broker-endpoints.js';
 
 /** Kafka's value for "authorized operations not requested". */
 const AUTHORIZED_OPERATIONS_OMITTED = -2147483648;
@@ -97,23 +98,7 @@ function errorEntry(name: string | null, topicId: string, errorCode: number): Me
 }
 
 function brokersFor(ctx: RequestContext): MetadataResponseInput['brokers'] {
-  const { broker } = ctx;
-  const image = broker.cluster?.image();
-  if (image) {
-    // every live broker's endpoint on the listener this request came in on (Kafka's rule: clients
-    // keep to the listener they bootstrapped from); brokers without it are left out
-    const brokers: MetadataResponseInput['brokers'] = [];
-    for (const reg of image.brokers.values()) {
-      const e =
-        reg.endpoints.find((x) => x.listener === ctx.connection.listener) ??
-        (ctx.connection.interBroker ? undefined : reg.endpoints[0]);
-      if (e) brokers.push({ nodeId: reg.id, host: e.host, port: e.port, rack: reg.rack });
-    }
-    return brokers.sort((a, b) => a.nodeId! - b.nodeId!);
-  }
-  const endpoint =
-    broker.endpoints.find((e) => e.listener === ctx.connection.listener) ?? broker.endpoints[0];
-  return endpoint ? [{ nodeId: broker.nodeId, host: endpoint.host, port: endpoint.port, rack: null }] : [];
+  return brokersForListener(ctx).map((b) => ({ nodeId: b.id, host: b.host, port: b.port, rack: b.rack }));
 }
 
 export const metadataHandler: ApiHandler<MetadataRequest, MetadataResponseInput> = {
