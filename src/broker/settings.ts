@@ -48,6 +48,8 @@ export interface ClusterSettings {
   replicaLagTimeMaxMs: number;
   replicaFetchWaitMaxMs: number;
   replicaFetchMaxBytes: number;
+  /** replica.high.watermark.checkpoint.interval.ms: how often replication-offset-checkpoint is written. */
+  replicaHighWatermarkCheckpointIntervalMs: number;
   uncleanLeaderElection: boolean;
   controlledShutdown: boolean;
   controlledShutdownTimeoutMs: number;
@@ -69,6 +71,9 @@ function clusterSettingsFromConfig(config: ResolvedConfig): ClusterSettings | nu
     replicaLagTimeMaxMs: config.get<number>('replica.lag.time.max.ms'),
     replicaFetchWaitMaxMs: config.get<number>('replica.fetch.wait.max.ms'),
     replicaFetchMaxBytes: config.get<number>('replica.fetch.max.bytes'),
+    replicaHighWatermarkCheckpointIntervalMs: config.get<number>(
+      'replica.high.watermark.checkpoint.interval.ms',
+    ),
     uncleanLeaderElection: config.get<boolean>('unclean.leader.election.enable'),
     controlledShutdown: config.get<boolean>('controlled.shutdown.enable'),
     controlledShutdownTimeoutMs: config.get<number>('controlled.shutdown.timeout.ms'),

@@ -416,6 +416,13 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
     validate: atLeast(1),
   },
   {
+    name: 'replica.high.watermark.checkpoint.interval.ms',
+    type: 'long',
+    default: 5000,
+    doc: 'How often the high watermark of every local replica is written to replication-offset-checkpoint in the data directory (also on shutdown); a restarted broker starts its replicas from it.',
+    validate: atLeast(1),
+  },
+  {
     name: 'unclean.leader.election.enable',
     type: 'boolean',
     default: false,

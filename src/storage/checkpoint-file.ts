@@ -1,4 +1,5 @@
-// Kafka's offset checkpoint files (recovery-point-offset-checkpoint, log-start-offset-checkpoint):
+// Kafka's offset checkpoint files (recovery-point-offset-checkpoint, log-start-offset-checkpoint, and
+// in cluster mode replication-offset-checkpoint, the high watermarks):
 //
 //   0                  <- format version
 //   2                  <- number of entries
@@ -13,6 +14,8 @@ import { errnoCode, writeFileAtomicSync } from './file-io.js';
 
 export const RECOVERY_POINT_CHECKPOINT_FILE = 'recovery-point-offset-checkpoint';
 export const LOG_START_OFFSET_CHECKPOINT_FILE = 'log-start-offset-checkpoint';
+/** High watermark of every local replica (cluster mode; written by the replica manager). */
+export const REPLICATION_OFFSET_CHECKPOINT_FILE = 'replication-offset-checkpoint';
 export const OFFSET_CHECKPOINT_VERSION = 0;
 
 export interface TopicPartitionOffset {

@@ -40,6 +40,7 @@ export type { CleanerPassStats } from './observer.js';
 export {
   LOG_START_OFFSET_CHECKPOINT_FILE,
   RECOVERY_POINT_CHECKPOINT_FILE,
+  REPLICATION_OFFSET_CHECKPOINT_FILE,
   formatOffsetCheckpoint,
   parseOffsetCheckpoint,
   readOffsetCheckpoint,

@@ -3,6 +3,7 @@
 //   <dataDir>/meta.properties                     cluster.id, node.id, version
 //   <dataDir>/recovery-point-offset-checkpoint    fsynced offset of every log
 //   <dataDir>/log-start-offset-checkpoint         log start offsets above the first segment's base
+//   <dataDir>/replication-offset-checkpoint       high watermarks (cluster mode, the replica manager)
 //   <dataDir>/.kafka_cleanshutdown                present only after a clean close
 //   <dataDir>/<topic>-<partition>/<base>.log|.index|.timeindex
 //

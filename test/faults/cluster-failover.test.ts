@@ -8,6 +8,8 @@ import type { Consumer } from 'kafkajs';
 import { startCluster, type TestCluster } from '../helpers/cluster.js';
 import {
   clusterKafka,
+  countingConsumer,
+  createReplicatedTopic,
   partitionView,
   produceContinuously,
   readBackFromLeader,
@@ -32,29 +34,10 @@ describe('cluster: kill -9 of the partition leader during acks=-1 produce', () =
     const kafka = clusterKafka(cluster.bootstrap);
     const admin = kafka.admin();
     await admin.connect();
-    await admin.createTopics({
-      topics: [
-        {
-          topic: TOPIC,
-          numPartitions: 1,
-          replicationFactor: 3,
-          configEntries: [{ name: 'min.insync.replicas', value: '2' }],
-        },
-      ],
-      waitForLeaders: true,
-    });
-    await waitFor('ISR of 3', async () => (await partitionView(admin, TOPIC)).isr.length === 3);
-
-    const consumed = new Map<string, number>();
-    consumer = kafka.consumer({ groupId: 'failover-readers', sessionTimeout: 6000, heartbeatInterval: 500 });
-    await consumer.connect();
-    await consumer.subscribe({ topic: TOPIC, fromBeginning: true });
-    await consumer.run({
-      eachMessage: async ({ message }) => {
-        const v = message.value!.toString();
-        consumed.set(v, (consumed.get(v) ?? 0) + 1);
-      },
-    });
+    await createReplicatedTopic(admin, TOPIC);
+    const group = await countingConsumer(kafka, 'failover-readers', TOPIC);
+    consumer = group.consumer;
+    const { consumed } = group;
 
     const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     await producer.connect();

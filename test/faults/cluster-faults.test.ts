@@ -17,6 +17,7 @@ import { encodeRecordBatch } from '../../src/protocol/records/record-batch.js';
 import { startCluster, type TestCluster } from '../helpers/cluster.js';
 import {
   clusterKafka,
+  createReplicatedTopic,
   partitionView,
   produceContinuously,
   readBackFromLeader,
@@ -45,20 +46,7 @@ afterAll(async () => {
   await cluster?.close();
 });
 
-async function replicatedTopic(topic: string): Promise<void> {
-  await admin.createTopics({
-    topics: [
-      {
-        topic,
-        numPartitions: 1,
-        replicationFactor: 3,
-        configEntries: [{ name: 'min.insync.replicas', value: '2' }],
-      },
-    ],
-    waitForLeaders: true,
-  });
-  await waitFor('ISR of 3', async () => (await partitionView(admin, topic)).isr.length === 3);
-}
+const replicatedTopic = (topic: string): Promise<void> => createReplicatedTopic(admin, topic);
 
 async function until(loop: ProducingLoop, more: number, what: string): Promise<void> {
   const target = loop.tally.acked.size + more;

@@ -55,7 +55,14 @@ export async function startClusterBroker(opts: {
   });
   const settings = settingsFromConfig(config);
   const client = opts.cluster.client(opts.nodeId);
-  const logs = LogManager.open({ dataDir, config: settings.log, logger, nodeId: opts.nodeId, clusterId: '' });
+  // the cluster's id, as a broker does: a broker restarted on the same data directory matches it
+  const logs = LogManager.open({
+    dataDir,
+    config: settings.log,
+    logger,
+    nodeId: opts.nodeId,
+    clusterId: client.clusterId,
+  });
   const metadata = MetadataStore.open(dataDir);
   const configs = new BrokerConfigs(opts.nodeId, settings, metadata);
   const topics = new TopicManager(
@@ -77,6 +84,7 @@ export async function startClusterBroker(opts: {
     purgatory,
     replicaLagTimeMaxMs: settings.cluster!.replicaLagTimeMaxMs,
     replicaFetchWaitMaxMs: settings.cluster!.replicaFetchWaitMaxMs,
+    highWatermarkCheckpointIntervalMs: settings.cluster!.replicaHighWatermarkCheckpointIntervalMs,
     replicaFetchBackoffMs: 100,
   });
   const groups = new GroupCoordinator({

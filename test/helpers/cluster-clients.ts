@@ -2,7 +2,7 @@
 // what was acknowledged and where, partition leader/ISR lookups, and reading a partition back from
 // its current leader.
 
-import { Kafka, logLevel, type Admin, type Producer } from 'kafkajs';
+import { Kafka, logLevel, type Admin, type Consumer, type Producer } from 'kafkajs';
 import { KafkaConnection } from '../../src/client/connection.js';
 import { newTally, readBack, sleep, type AckTally, type StoredRecord } from './faults.js';
 
@@ -29,6 +29,44 @@ export async function partitionView(admin: Admin, topic: string, partition = 0):
   const md = await admin.fetchTopicMetadata({ topics: [topic] });
   const p = md.topics[0]!.partitions.find((x) => x.partitionId === partition)!;
   return { leader: p.leader, replicas: p.replicas, isr: p.isr };
+}
+
+/** Creates `topic` with one partition, replication factor 3 and min.insync.replicas 2; waits for an ISR of 3. */
+export async function createReplicatedTopic(admin: Admin, topic: string): Promise<void> {
+  await admin.createTopics({
+    topics: [
+      {
+        topic,
+        numPartitions: 1,
+        replicationFactor: 3,
+        configEntries: [{ name: 'min.insync.replicas', value: '2' }],
+      },
+    ],
+    waitForLeaders: true,
+  });
+  await waitFor('ISR of 3', async () => (await partitionView(admin, topic)).isr.length === 3);
+}
+
+/**
+ * A KafkaJS consumer in group `groupId` reading `topic` from the beginning, counting how often it
+ * saw each value.
+ */
+export async function countingConsumer(
+  kafka: Kafka,
+  groupId: string,
+  topic: string,
+): Promise<{ consumer: Consumer; consumed: Map<string, number> }> {
+  const consumed = new Map<string, number>();
+  const consumer = kafka.consumer({ groupId, sessionTimeout: 6000, heartbeatInterval: 500 });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  await consumer.run({
+    eachMessage: async ({ message }) => {
+      const v = message.value!.toString();
+      consumed.set(v, (consumed.get(v) ?? 0) + 1);
+    },
+  });
+  return { consumer, consumed };
 }
 
 export async function waitFor<T>(

@@ -12,6 +12,7 @@ import { ApiKey } from '../../src/protocol/messages/index.js';
 import { encodeRecordBatchSync } from '../../src/protocol/records/record-batch.js';
 import { startClusterBroker, type ClusterBroker } from '../helpers/cluster-broker.js';
 import { FakeCluster, partitionState } from '../helpers/fake-cluster.js';
+import { readBack } from '../helpers/faults.js';
 
 const TOPIC_ID = 'AAAAAAAAAAAAAAAAAAAAAQ';
 const running: ClusterBroker[] = [];
@@ -177,5 +178,65 @@ describe('replication between two brokers', () => {
     const asConsumer = await fetch(-1);
     expect(asConsumer.responses[0].partitions[0]).toMatchObject({ errorCode: 0, highWatermark: 0 });
     expect(asConsumer.responses[0].partitions[0].records.length).toBe(0);
+  });
+});
+
+describe('high watermark checkpoint (replication-offset-checkpoint)', () => {
+  const hwFile = (b: ClusterBroker): string => `${b.dataDir}/replication-offset-checkpoint`;
+
+  it('is written every replica.high.watermark.checkpoint.interval.ms, only when a HW moved', async () => {
+    const cluster = new FakeCluster();
+    const overrides = { 'replica.high.watermark.checkpoint.interval.ms': 50 };
+    const leader = await start(cluster, 1, overrides);
+    const follower = await start(cluster, 2, overrides);
+    cluster.createTopic('t', TOPIC_ID, [partitionState([1, 2], 1, 1, [1, 2])]);
+    await until(() => leader.replicas.get('t', 0)?.isLeader === true);
+    const c = await connect(leader);
+    expect((await produce(c, -1, ['a', 'b', 'c'])).responses[0].partitionResponses[0].errorCode).toBe(0);
+    const read = (b: ClusterBroker) => (fs.existsSync(hwFile(b)) ? fs.readFileSync(hwFile(b), 'utf8') : '');
+    // well before the default 5 s
+    await until(() => read(leader) === '0\n1\nt 0 3\n', 2000);
+    // the follower learns the HW from its next fetch, then checkpoints it too
+    await until(() => read(follower) === '0\n1\nt 0 3\n', 2000);
+    expect(leader.replicas.checkpointHighWatermarks()).toBe(false); // nothing moved: no write
+  });
+
+  it('is written on stop; restarted replicas start from it (never from the log start)', async () => {
+    const cluster = new FakeCluster();
+    const b1 = await start(cluster, 1);
+    const b2 = await start(cluster, 2);
+    cluster.createTopic('t', TOPIC_ID, [partitionState([1, 2], 1, 1, [1, 2])]);
+    await until(() => b1.replicas.get('t', 0)?.isLeader === true);
+    const c = await connect(b1);
+    expect((await produce(c, -1, ['a', 'b', 'c', 'd'])).responses[0].partitionResponses[0].errorCode).toBe(0);
+    await until(() => b2.replicas.get('t', 0)!.highWatermark === 4);
+    // the default interval (5 s) has not passed: only the clean stop writes the files
+    expect(fs.existsSync(hwFile(b1))).toBe(false);
+    for (const b of [b2, b1]) await running.splice(running.indexOf(b), 1)[0]!.stop();
+    expect(fs.readFileSync(hwFile(b1), 'utf8')).toBe('0\n1\nt 0 4\n');
+    expect(fs.readFileSync(hwFile(b2), 'utf8')).toBe('0\n1\nt 0 4\n');
+
+    // broker 1 still leads (a new epoch); broker 2 comes back first and cannot reach it yet
+    cluster.setPartition('t', 0, partitionState([1, 2], 1, 2, [1, 2], 3));
+    const f = await startClusterBroker({ nodeId: 2, cluster, dataDir: b2.dataDir });
+    running.push(f);
+    const fp = f.replicas.get('t', 0)!;
+    expect(fp.isLeader).toBe(false);
+    expect(fp.highWatermark).toBe(4);
+    const l = await startClusterBroker({ nodeId: 1, cluster, dataDir: b1.dataDir });
+    running.push(l);
+    const lp = l.replicas.get('t', 0)!;
+    expect(lp.isLeader).toBe(true);
+    expect(lp.highWatermark).toBe(4);
+    // consumers read everything acknowledged before the restart at once
+    const read = await readBack(await connect(l), 't');
+    expect(read.map((r) => r.value)).toEqual(['a', 'b', 'c', 'd']);
+    // and replication goes on from there
+    const c2 = await connect(l);
+    expect((await produce(c2, -1, ['e'])).responses[0].partitionResponses[0]).toMatchObject({
+      errorCode: 0,
+      baseOffset: 4,
+    });
+    await until(() => fp.highWatermark === 5);
   });
 });

@@ -13,6 +13,10 @@
 // Follower: appends what the leader sends with its offsets and leader epochs, records new epochs in
 // the cache, and keeps its high watermark at min(leader's high watermark, own log end offset).
 //
+// On start a replica's high watermark is the one the replica manager last checkpointed for it
+// (replication-offset-checkpoint), kept within [log start, log end] since recovery may have cut the
+// log; the log start offset when there is none.
+//
 // Single-node mode: always the leader at epoch 0 with ISR [self], the high watermark is the log end
 // offset, no epoch file is written and an append costs nothing beyond the log append and the wake-up
 // of waiting fetches.
@@ -68,6 +72,8 @@ export interface PartitionOptions {
     now?: () => number;
     /** A leader epoch cache to use instead of the partition directory's checkpoint file (tests). */
     epochs?: LeaderEpochCache;
+    /** The high watermark last checkpointed for this partition (replication-offset-checkpoint). */
+    checkpointedHighWatermark?: number;
   };
 }
 
@@ -146,8 +152,13 @@ export class Partition {
       this.epochs.truncateFromEnd(opts.log.logEndOffset);
       this.epochs.truncateFromStart(opts.log.logStartOffset);
       if (this.epochs.isEmpty && opts.log.logEndOffset > opts.log.logStartOffset) this.rebuildEpochs();
-      // unknown until a leader tells (no high watermark checkpoint): the start of the log
-      this.hw = opts.log.logStartOffset;
+      // Kafka on load: the checkpointed high watermark, never past the (maybe truncated) log end;
+      // without one, the start of the log until a leader tells
+      const { logStartOffset, logEndOffset } = opts.log;
+      this.hw = Math.min(
+        Math.max(c.checkpointedHighWatermark ?? logStartOffset, logStartOffset),
+        logEndOffset,
+      );
     } else {
       this.epochs = new LeaderEpochCache(null);
       this.hw = 0;

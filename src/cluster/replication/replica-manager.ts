@@ -16,6 +16,7 @@
 //     replicaLagTimeMaxMs: settings.cluster.replicaLagTimeMaxMs,
 //     replicaFetchWaitMaxMs: settings.cluster.replicaFetchWaitMaxMs,
 //     replicaFetchMaxBytes: settings.cluster.replicaFetchMaxBytes,
+//     highWatermarkCheckpointIntervalMs: settings.cluster.replicaHighWatermarkCheckpointIntervalMs,
 //     leadership: [groups, txn],     // LeadershipListener implementations, or addLeadershipListener()
 //   });
 //   replicas.start();                // applies the image, then follows cluster.onChange
@@ -30,12 +31,27 @@
 // Coordinators that append to their internal topics directly should call
 // `replicas.get(topic, partition)?.afterLeaderAppend(bytes)` so fetches wake and the high watermark
 // moves.
+//
+// High watermarks (cluster mode): written to <dataDir>/replication-offset-checkpoint every
+// `replica.high.watermark.checkpoint.interval.ms` (when one changed) and by close(). start() reads
+// the file once, and the partitions the first image places here begin from their checkpointed high
+// watermark (at most their log end offset) instead of their log start offset, as Kafka's
+// ReplicaManager does: a restarted leader serves consumers at once, a restarted follower reports a
+// high watermark close to the leader's.
 
+import path from 'node:path';
 import type { TopicManager } from '../../broker/topics.js';
 import type { FetchPurgatory } from '../../broker/purgatory.js';
 import type { ClientSecurity } from '../../client/connection.js';
 import type { Logger } from '../../observability/logger.js';
-import type { LogManager } from '../../storage/index.js';
+import {
+  REPLICATION_OFFSET_CHECKPOINT_FILE,
+  formatOffsetCheckpoint,
+  readOffsetCheckpoint,
+  writeOffsetCheckpoint,
+  type LogManager,
+  type TopicPartitionOffset,
+} from '../../storage/index.js';
 import type {
   BrokerRegistration,
   ClusterMetadataClient,
@@ -70,6 +86,8 @@ export interface ClusterReplicaManagerOptions extends CommonOptions {
   replicaFetchMaxBytes?: number;
   /** replica.fetch.backoff.ms (1000). */
   replicaFetchBackoffMs?: number;
+  /** replica.high.watermark.checkpoint.interval.ms (5000). */
+  highWatermarkCheckpointIntervalMs?: number;
   /** TLS settings when the replication listener uses TLS. */
   replicationTls?: ClientSecurity['tls'];
   now?: () => number;
@@ -80,6 +98,9 @@ export interface LeaderHint {
   leaderId: number;
   leaderEpoch: number;
 }
+
+/** Kafka's replica.high.watermark.checkpoint.interval.ms default. */
+export const DEFAULT_HIGH_WATERMARK_CHECKPOINT_INTERVAL_MS = 5000;
 
 export interface NodeEndpoint {
   nodeId: number;
@@ -101,6 +122,11 @@ export class ReplicaManager {
   private readonly purgatory: FetchPurgatory | undefined;
   private readonly cluster: ClusterReplicaManagerOptions | null;
   private shrinkTimer: NodeJS.Timeout | null = null;
+  private hwCheckpointTimer: NodeJS.Timeout | null = null;
+  /** The high watermarks read at start by `<topic> <partition>`, for the partitions the first image creates. */
+  private checkpointedHws: Map<string, number> | null = null;
+  /** Text of the last replication-offset-checkpoint written (unchanged high watermarks: no write). */
+  private lastHwCheckpoint = '';
   private started = false;
   private closed = false;
 
@@ -134,11 +160,67 @@ export class ReplicaManager {
     if (!c || this.started) return;
     this.started = true;
     c.cluster.onChange((change) => this.onMetadataChange(change));
+    this.checkpointedHws = this.readHighWatermarks();
     this.applyImage();
+    // a replica placed here later has a new log: an old entry for its name must not apply to it
+    this.checkpointedHws = null;
     // Kafka checks the ISR every replica.lag.time.max.ms / 2
     const lag = c.replicaLagTimeMaxMs ?? DEFAULT_REPLICA_LAG_TIME_MAX_MS;
     this.shrinkTimer = setInterval(() => this.shrinkIsrs(), Math.max(10, Math.floor(lag / 2)));
     this.shrinkTimer.unref();
+    const every = c.highWatermarkCheckpointIntervalMs ?? DEFAULT_HIGH_WATERMARK_CHECKPOINT_INTERVAL_MS;
+    this.hwCheckpointTimer = setInterval(
+      () => this.tryCheckpointHighWatermarks(),
+      Math.max(1, Math.min(every, 0x7fff_ffff)),
+    );
+    this.hwCheckpointTimer.unref();
+  }
+
+  private get hwCheckpointFile(): string {
+    return path.join(this.logs.dataDir, REPLICATION_OFFSET_CHECKPOINT_FILE);
+  }
+
+  /** replication-offset-checkpoint by `<topic> <partition>`; empty when absent or unreadable. */
+  private readHighWatermarks(): Map<string, number> {
+    const map = new Map<string, number>();
+    try {
+      for (const e of readOffsetCheckpoint(this.hwCheckpointFile) ?? [])
+        map.set(`${e.topic} ${e.partition}`, e.offset);
+    } catch (err) {
+      this.logger?.warn({ err: String(err) }, 'ignoring an unreadable high watermark checkpoint');
+    }
+    return map;
+  }
+
+  /**
+   * Writes the high watermark of every local replica to replication-offset-checkpoint (atomically),
+   * unless none changed since the last write. Returns whether it wrote. Cluster mode only; close()
+   * writes the last one.
+   */
+  checkpointHighWatermarks(): boolean {
+    return this.cluster !== null && !this.closed && this.writeHighWatermarks();
+  }
+
+  private writeHighWatermarks(): boolean {
+    const entries: TopicPartitionOffset[] = [];
+    for (const p of this.partitions()) {
+      if (p.isClosed || p.log.isClosed || p.log.isOffline) continue;
+      entries.push({ topic: p.topic, partition: p.partition, offset: p.highWatermark });
+    }
+    entries.sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition));
+    const text = formatOffsetCheckpoint(entries);
+    if (text === this.lastHwCheckpoint) return false;
+    writeOffsetCheckpoint(this.hwCheckpointFile, entries);
+    this.lastHwCheckpoint = text;
+    return true;
+  }
+
+  private tryCheckpointHighWatermarks(): void {
+    try {
+      this.writeHighWatermarks();
+    } catch (err) {
+      this.logger?.error({ err: String(err) }, 'cannot write the high watermark checkpoint');
+    }
   }
 
   /** The local replica of a partition, if this broker hosts it. */
@@ -319,6 +401,7 @@ export class ReplicaManager {
             return reg !== undefined && !reg.shuttingDown;
           },
           now: c.now,
+          checkpointedHighWatermark: this.checkpointedHws?.get(`${topic} ${partition}`),
         },
       });
       if (!list) this.byTopic.set(topic, (list = []));
@@ -417,14 +500,21 @@ export class ReplicaManager {
     }
   }
 
-  /** Stops the fetchers and the ISR check; waiting acks=-1 produces fail with NOT_LEADER_OR_FOLLOWER. */
+  /**
+   * Stops the fetchers, the ISR check and the checkpoint timer, writes the high watermarks; waiting
+   * acks=-1 produces fail with NOT_LEADER_OR_FOLLOWER.
+   */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     if (this.shrinkTimer) clearInterval(this.shrinkTimer);
+    if (this.hwCheckpointTimer) clearInterval(this.hwCheckpointTimer);
     const stopping = [...this.fetchers.values()].map((f) => f.stop());
     this.fetchers.clear();
     await Promise.all(stopping);
-    if (this.cluster) for (const p of this.partitions()) p.close();
+    if (!this.cluster) return;
+    // the final high watermarks, for the next start (Kafka writes them on a clean shutdown too)
+    if (this.started) this.tryCheckpointHighWatermarks();
+    for (const p of this.partitions()) p.close();
   }
 }

@@ -240,6 +240,60 @@ describe('Partition: follower side', () => {
   });
 });
 
+describe('Partition: high watermark on start (replication-offset-checkpoint)', () => {
+  /** A replica over a log of ten records (log start `logStart`), as a restarted broker builds it. */
+  function restarted(checkpointedHighWatermark: number | undefined, logStart = 0): Partition {
+    const log = openLog();
+    const { records, batches } = batch(10);
+    log.append(records, batches, 5);
+    log.maybeIncrementLogStartOffset(logStart);
+    return new Partition({
+      topic: 't',
+      partition: 0,
+      topicId: 'id',
+      log,
+      localBrokerId: 1,
+      cluster: {
+        client: new FakeCluster().client(1),
+        epochs: new LeaderEpochCache(null),
+        checkpointedHighWatermark,
+      },
+    });
+  }
+
+  it('a follower starts from the checkpointed high watermark, and moves it only forward', () => {
+    const p = restarted(6);
+    expect(p.highWatermark).toBe(6);
+    p.makeFollower(partitionState([1, 2, 3], 2, 6));
+    expect(p.highWatermark).toBe(6);
+    p.updateFollowerHighWatermark(9);
+    expect(p.highWatermark).toBe(9);
+    // truncation to a divergence point below it takes it down with the log
+    p.truncateTo(0);
+    expect(p.highWatermark).toBe(0);
+  });
+
+  it('a leader serves consumers up to it before any follower fetched', () => {
+    const p = restarted(6);
+    p.makeLeader(partitionState([1, 2, 3], 1, 6));
+    expect(p.highWatermark).toBe(6);
+    p.updateFollowerFetchState(2, 10, 0);
+    expect(p.highWatermark).toBe(6); // broker 3's position still unknown
+    p.updateFollowerFetchState(3, 8, 0);
+    expect(p.highWatermark).toBe(8);
+  });
+
+  it('is never above the log end offset nor below the log start offset', () => {
+    expect(restarted(50).highWatermark).toBe(10); // recovery cut the log below the checkpoint
+    expect(restarted(1, 3).highWatermark).toBe(3);
+    expect(restarted(undefined).highWatermark).toBe(0); // no checkpoint: the log start
+    expect(restarted(undefined, 4).highWatermark).toBe(4);
+    const leader = restarted(50);
+    leader.makeLeader(partitionState([1, 2], 1, 6));
+    expect(leader.highWatermark).toBe(10);
+  });
+});
+
 describe('delayed produce (acks=-1)', () => {
   it('completes when the HW passes the last offset', async () => {
     const { p } = setup();
