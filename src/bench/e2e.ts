@@ -2,6 +2,7 @@
 // partitions concurrently from their end offsets, and record (receive time - send time) for every
 // record in an HDR histogram. Producer and consumer share this process's clock, so no skew.
 
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { ErrorCode, errorName } from '../protocol/errors.js';
 import { ApiKey } from '../protocol/messages/index.js';
 import { forEachBatch } from './batches.js';
@@ -22,6 +23,11 @@ export interface E2eBenchResult {
   consumed: number;
   /** End-to-end latency per record: consumer receive time minus producer send time. */
   endToEnd: LatencySummary;
+  /**
+   * This process's own event-loop delay during the run (ms): a receive noticed late adds to the
+   * measured latency, so a tail here is the generator's, not the broker's.
+   */
+  clientEventLoopDelay: { p50Ms: number; p99Ms: number; maxMs: number };
 }
 
 const nowMicros = () => (performance.timeOrigin + performance.now()) * 1000;
@@ -39,6 +45,8 @@ export async function runE2eBench(
     requires: CONSUME_APIS,
   });
   const endToEnd = new LatencyHistogram();
+  const loopDelay = monitorEventLoopDelay({ resolution: 1 });
+  loopDelay.enable();
   const stats = new BenchStats({ records: o.records, durationMs: o.durationMs });
   let acked = 0;
   let consumed = 0;
@@ -95,8 +103,23 @@ export async function runE2eBench(
         }, 100);
       }),
     ]);
-    return { kind: 'e2e', topic: o.topic, rate: o.rate, produced, consumed, endToEnd: endToEnd.summary() };
+    loopDelay.disable();
+    const ms = (ns: number) => Math.round(ns / 1e3) / 1e3;
+    return {
+      kind: 'e2e',
+      topic: o.topic,
+      rate: o.rate,
+      produced,
+      consumed,
+      endToEnd: endToEnd.summary(),
+      clientEventLoopDelay: {
+        p50Ms: ms(loopDelay.percentile(50)),
+        p99Ms: ms(loopDelay.percentile(99)),
+        maxMs: ms(loopDelay.max),
+      },
+    };
   } finally {
+    loopDelay.disable();
     producing = false;
     topology.close();
   }

@@ -87,6 +87,10 @@ export function summaryRows(r: BenchResult): [string, string][] {
         ],
         ...latencyRows('end-to-end', r.endToEnd),
         ...latencyRows('produce request', r.produced.latency),
+        [
+          'bench event loop',
+          `delay p50 ${r.clientEventLoopDelay.p50Ms} ms, p99 ${r.clientEventLoopDelay.p99Ms} ms, max ${r.clientEventLoopDelay.maxMs} ms`,
+        ],
       ];
   }
 }
