@@ -6,7 +6,12 @@ import { MetadataStore } from '../cluster/metadata-store.js';
 import { ReplicaManager } from '../cluster/replication/replica-manager.js';
 import { EtcdMetadataClient } from '../cluster/etcd/etcd-metadata-client.js';
 import type { ClusterMetadataClient } from '../cluster/types.js';
-import { coordinatorLeadership, listenersWithInterBroker, registrationFor } from './cluster-mode.js';
+import {
+  coordinatorLeadership,
+  listenersWithInterBroker,
+  registrationFor,
+  txnClusterHooks,
+} from './cluster-mode.js';
 import type { Logger } from '../observability/logger.js';
 import type { BrokerMetrics } from '../observability/metrics.js';
 import type {
@@ -20,6 +25,7 @@ import { crc32cImplementation } from '../protocol/records/crc32c.js';
 import { LogManager } from '../storage/index.js';
 import { GroupCoordinator, OFFSETS_TOPIC } from '../coordinator/group/index.js';
 import { TransactionCoordinator } from '../coordinator/txn/index.js';
+import { TxnMarkerChannel } from '../coordinator/txn/marker-channel.js';
 import { BrokerConfigs } from './broker-configs.js';
 import type { BrokerEndpoint, BrokerState } from './broker-state.js';
 import { Dispatcher } from './dispatcher.js';
@@ -45,6 +51,7 @@ export class Broker {
   private loadProgress = { loaded: 0, total: 0 };
   private startedAt = 0;
   private bound: BrokerEndpoint[] = [];
+  private markerChannel: TxnMarkerChannel | null = null;
 
   constructor(
     readonly settings: BrokerSettings,
@@ -110,14 +117,36 @@ export class Broker {
       if (p) p.afterLeaderAppend(bytes);
       else state.purgatory.notify(partitionKey(topic, partition), bytes);
     };
-    const groups = new GroupCoordinator({
+    const groups: GroupCoordinator = new GroupCoordinator({
       topics,
       config: settings.groups,
       logger,
       leaderEpoch: (partition) => leaderEpoch(OFFSETS_TOPIC, partition),
       onAppend: (partition, bytes) => afterAppend(OFFSETS_TOPIC, partition, bytes),
+      // TxnOffsetCommit writes through the partition's producer state, as a produced batch would
+      txn: {
+        isFenced: (log, producerId, epoch): boolean => {
+          const known = txn.producerStates.forLog(log).producers.get(producerId);
+          return known !== undefined && epoch < known.epoch;
+        },
+        onAppend: (log, producerId, producerEpoch, first, last) =>
+          txn.producerStates.forLog(log).onAppend(
+            {
+              producerId,
+              producerEpoch,
+              baseSequence: -1,
+              lastOffsetDelta: last - first,
+              isTransactional: true,
+            },
+            first,
+            last,
+            Date.now(),
+          ),
+      },
     });
-    const txn = new TransactionCoordinator({
+    const markerChannel = cluster ? new TxnMarkerChannel({ nodeId: settings.nodeId, cluster }) : null;
+    this.markerChannel = markerChannel;
+    const txn: TransactionCoordinator = new TransactionCoordinator({
       dataDir: settings.dataDir,
       topics,
       groups,
@@ -126,6 +155,10 @@ export class Broker {
       leaderEpoch,
       onAppend: afterAppend,
       producerIdSpace: cluster ? settings.nodeId : 0,
+      cluster:
+        cluster && markerChannel
+          ? txnClusterHooks(settings.nodeId, cluster, () => state.replicas, markerChannel)
+          : undefined,
     });
     const purgatory = new FetchPurgatory();
     const state: BrokerState = {
@@ -147,6 +180,7 @@ export class Broker {
             replicaLagTimeMaxMs: settings.cluster!.replicaLagTimeMaxMs,
             replicaFetchWaitMaxMs: settings.cluster!.replicaFetchWaitMaxMs,
             replicaFetchMaxBytes: settings.cluster!.replicaFetchMaxBytes,
+            highWatermarkCheckpointIntervalMs: settings.cluster!.replicaHighWatermarkCheckpointIntervalMs,
             leadership: [coordinatorLeadership(groups, txn, (t, p) => logs.getLog(t, p))],
           })
         : ReplicaManager.singleNode({ nodeId: settings.nodeId, topics, logs, logger, purgatory }),
@@ -162,12 +196,20 @@ export class Broker {
       cluster,
     };
     this.state = state;
-    // in a cluster each broker serves the groups of the __consumer_offsets partitions it leads
-    if (cluster) groups.serveOnlyLedPartitions();
-    // groups load from __consumer_offsets while the listeners already serve (COORDINATOR_LOAD_IN_PROGRESS)
-    else groups.startup().catch(() => {});
-    // transactions load after the groups (committing a transaction may commit group offsets)
-    void (cluster ? txn.startup() : groups.startup().then(() => txn.startup())).catch(() => {});
+    if (cluster) {
+      // in a cluster each broker serves the groups and transactional ids of the __consumer_offsets
+      // and __transaction_state partitions it leads, loading each as it becomes leader
+      groups.serveOnlyLedPartitions();
+      txn.serveOnlyLedPartitions();
+    } else {
+      // groups load from __consumer_offsets while the listeners already serve
+      // (COORDINATOR_LOAD_IN_PROGRESS); transactions after them, since completing a transaction
+      // left in PrepareCommit commits its pending offsets in the groups
+      void groups
+        .startup()
+        .then(() => txn.startup())
+        .catch(() => {});
+    }
     this.phase = 'binding';
     this.metrics?.attach(this.metricsSource(state));
     const server = new BrokerServer(state, logger);
@@ -264,6 +306,7 @@ export class Broker {
     state.purgatory.completeAll();
     state.groups.shutdown();
     state.txn.shutdown();
+    this.markerChannel?.close();
     await this.server?.close();
     await state.replicas.close();
     await cluster?.close().catch((err: unknown) => this.logger.warn({ err }, 'leaving the cluster failed'));

@@ -1,14 +1,21 @@
 // What a broker does differently in a cluster, kept out of Broker's start/stop sequence: the
-// inter-broker listener, the registration it writes under its lease, and the coordinators' reaction
-// to leadership changes of the internal topics' partitions.
+// inter-broker listener, the registration it writes under its lease, the coordinators' reaction
+// to leadership changes of the internal topics' partitions, and what the transaction coordinator
+// needs from the cluster (leaders, replication waits, markers to other brokers).
 
 import { randomUUID } from 'node:crypto';
 import type { ListenerSpec } from '../config/listeners.js';
 import { ConfigError } from '../config/load.js';
-import type { BrokerRegistration, LeadershipListener } from '../cluster/types.js';
+import { awaitReplication } from '../cluster/replication/delayed-produce.js';
+import type { ReplicaManager } from '../cluster/replication/replica-manager.js';
+import type { BrokerRegistration, ClusterMetadataClient, LeadershipListener } from '../cluster/types.js';
 import { OFFSETS_TOPIC } from '../coordinator/group/offsets-topic.js';
 import type { GroupCoordinator } from '../coordinator/group/index.js';
 import type { TransactionCoordinator } from '../coordinator/txn/index.js';
+import type { TxnClusterHooks } from '../coordinator/txn/coordinator.js';
+import type { TxnMarkerChannel } from '../coordinator/txn/marker-channel.js';
+import { TRANSACTION_STATE_TOPIC } from '../coordinator/txn/transaction-log.js';
+import { ErrorCode } from '../protocol/errors.js';
 import type { PartitionLog } from '../storage/index.js';
 import type { BrokerEndpoint } from './broker-state.js';
 import type { BrokerSettings, ClusterSettings } from './settings.js';
@@ -53,9 +60,41 @@ export function registrationFor(
   };
 }
 
+/** How long a coordinator's write waits for the ISR (Kafka's request.timeout.ms for coordinator appends). */
+const COORDINATOR_APPEND_TIMEOUT_MS = 30_000;
+
+/**
+ * The transaction coordinator's view of the cluster: partition leaders from the metadata image,
+ * this broker's replicas for leadership and high-watermark waits, and the marker channel.
+ */
+export function txnClusterHooks(
+  nodeId: number,
+  cluster: ClusterMetadataClient,
+  replicas: () => ReplicaManager,
+  channel: TxnMarkerChannel,
+): TxnClusterHooks {
+  return {
+    nodeId,
+    leaderOf: (topic, partition) => cluster.image().partitions.get(topic)?.[partition]?.leader,
+    leads: (topic, partition) => replicas().get(topic, partition)?.isLeader === true,
+    async awaitReplicated(topic, partition, offset) {
+      const p = replicas().get(topic, partition);
+      if (!p) return ErrorCode.NOT_LEADER_OR_FOLLOWER;
+      // min ISR 1: whether the write reached the ISR is the question, not the ISR's size
+      const [code] = await awaitReplication(
+        [{ partition: p, requiredOffset: offset, minInsyncReplicas: 1 }],
+        COORDINATOR_APPEND_TIMEOUT_MS,
+      );
+      return code!;
+    },
+    sendMarkers: (brokerId, markers) => channel.send(brokerId, markers),
+  };
+}
+
 /**
  * The coordinators follow leadership: the group coordinator serves the groups of the
- * __consumer_offsets partitions this broker leads, and idempotent producer state of a partition
+ * __consumer_offsets partitions this broker leads, the transaction coordinator the transactional
+ * ids of the __transaction_state partitions it leads, and idempotent producer state of a partition
  * that this broker starts leading is rebuilt from the replicated log (what it knew as an earlier
  * leader is stale: batches arrived by replication since).
  */
@@ -69,11 +108,13 @@ export function coordinatorLeadership(
       const log = logOf(topic, partition);
       if (log) txn.producerStates.forget(log);
       if (topic === OFFSETS_TOPIC) groups.onBecomeLeader(partition);
+      else if (topic === TRANSACTION_STATE_TOPIC) txn.onBecomeLeader(partition);
     },
     onResign(topic, partition) {
       const log = logOf(topic, partition);
       if (log) txn.producerStates.forget(log);
       if (topic === OFFSETS_TOPIC) groups.onResign(partition);
+      else if (topic === TRANSACTION_STATE_TOPIC) txn.onResign(partition);
     },
   };
 }

@@ -12,8 +12,8 @@ export const addOffsetsToTxnHandler: ApiHandler<AddOffsetsToTxnRequest, AddOffse
   apiKey: ApiKey.AddOffsetsToTxn,
   minVersion: 0,
   maxVersion: 4,
-  handle(req, ctx) {
-    const errorCode = ctx.broker.txn.addOffsets(
+  async handle(req, ctx) {
+    const errorCode = await ctx.broker.txn.addOffsets(
       req.transactionalId,
       req.producerId,
       req.producerEpoch,

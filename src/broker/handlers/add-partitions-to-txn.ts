@@ -34,11 +34,11 @@ export const addPartitionsToTxnHandler: ApiHandler<
   apiKey: ApiKey.AddPartitionsToTxn,
   minVersion: 0,
   maxVersion: 5,
-  handle(req, ctx) {
+  async handle(req, ctx) {
     const version = ctx.header.apiVersion;
     const { txn } = ctx.broker;
     if (version <= 3) {
-      const codes = txn.addPartitions(
+      const codes = await txn.addPartitions(
         req.v3AndBelowTransactionalId,
         req.v3AndBelowProducerId,
         req.v3AndBelowProducerEpoch,
@@ -48,21 +48,17 @@ export const addPartitionsToTxnHandler: ApiHandler<
       );
       return { throttleTimeMs: 0, resultsByTopicV3AndBelow: topicResults(codes) };
     }
+    const results = await Promise.all(
+      req.transactions.map((t) =>
+        txn.addPartitions(t.transactionalId, t.producerId, t.producerEpoch, t.topics, t.verifyOnly, version),
+      ),
+    );
     return {
       throttleTimeMs: 0,
       errorCode: ErrorCode.NONE,
-      resultsByTransaction: req.transactions.map((t) => ({
+      resultsByTransaction: req.transactions.map((t, i) => ({
         transactionalId: t.transactionalId,
-        topicResults: topicResults(
-          txn.addPartitions(
-            t.transactionalId,
-            t.producerId,
-            t.producerEpoch,
-            t.topics,
-            t.verifyOnly,
-            version,
-          ),
-        ),
+        topicResults: topicResults(results[i]!),
       })),
     };
   },

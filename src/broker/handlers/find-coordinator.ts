@@ -2,7 +2,8 @@
 // coordinates every consumer group (the first lookup creates __consumer_offsets) and every
 // transactional id (the first lookup creates __transaction_state); share-group keys (type 2) are
 // not a thing here: INVALID_REQUEST. In a cluster a group's coordinator is the leader of its
-// partition of __consumer_offsets; transactions are refused there (see below).
+// partition of __consumer_offsets, and a transactional id's the leader of its partition of
+// __transaction_state, as in Kafka.
 //
 // Served ahead of the group coordinator APIs because librdkafka enables its LZ4 codec only on
 // brokers that advertise FindCoordinator (it uses it as the marker of Kafka >= 0.8.2); without it,
@@ -83,16 +84,6 @@ function answer(ctx: RequestContext, keyType: number, key: string): Answer {
   }
   const none = { nodeId: -1, host: '', port: -1 };
   if (keyType === TRANSACTION) {
-    if (broker.cluster) {
-      // The transaction coordinator writes its markers to local partitions only; across brokers
-      // that would leave transactions half committed, so cluster mode refuses them outright
-      // (a non-retriable error with the reason, rather than a coordinator that is never found).
-      return {
-        errorCode: ErrorCode.INVALID_REQUEST,
-        errorMessage: 'Transactions are not supported by FluxMQ in cluster mode yet (idempotent producers are).',
-        ...none,
-      };
-    }
     // as in Kafka, the first FindCoordinator for a transactional id creates __transaction_state
     try {
       broker.txn.ensureStateTopic();

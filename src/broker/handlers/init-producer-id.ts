@@ -16,9 +16,9 @@ export const initProducerIdHandler: ApiHandler<InitProducerIdRequest, InitProduc
   apiKey: ApiKey.InitProducerId,
   minVersion: 0,
   maxVersion: 5,
-  handle(req, ctx) {
+  async handle(req, ctx) {
     const version = ctx.header.apiVersion;
-    const r = ctx.broker.txn.initProducerId(
+    const r = await ctx.broker.txn.initProducerId(
       req.transactionalId,
       req.transactionTimeoutMs,
       version >= 3 ? req.producerId : -1,

@@ -12,6 +12,7 @@ import {
   type OffsetCommitResponseInput,
 } from '../../protocol/messages/index.js';
 import type { ApiHandler } from '../handler.js';
+import { commitTopics } from './group-common.js';
 
 export const offsetCommitHandler: ApiHandler<OffsetCommitRequest, OffsetCommitResponseInput> = {
   apiKey: ApiKey.OffsetCommit,
@@ -26,16 +27,7 @@ export const offsetCommitHandler: ApiHandler<OffsetCommitRequest, OffsetCommitRe
       groupInstanceId: version >= 7 ? req.groupInstanceId : null,
       retentionTimeMs: version >= 2 && version <= 4 ? req.retentionTimeMs : -1,
       apiVersion: version,
-      topics: req.topics.map((t) => ({
-        name: t.name,
-        partitions: t.partitions.map((p) => ({
-          partitionIndex: p.partitionIndex,
-          committedOffset: p.committedOffset,
-          committedLeaderEpoch: version >= 6 ? p.committedLeaderEpoch : -1,
-          committedMetadata: p.committedMetadata,
-          commitTimestamp: version === 1 ? p.commitTimestamp : -1,
-        })),
-      })),
+      topics: commitTopics(req.topics, version >= 6, version === 1),
     });
     return { throttleTimeMs: 0, topics };
   },

@@ -1,14 +1,30 @@
 // TxnOffsetCommit (key 28), v0-v4: offsets committed as part of a transaction (after
-// AddOffsetsToTxn). They are held by the transaction coordinator and written to
-// __consumer_offsets through the group coordinator when the transaction commits; an abort drops
-// them. v3+ carry the member's generation, checked against the group when it has members.
+// AddOffsetsToTxn), sent to the group's coordinator. As in Kafka, the group coordinator writes them
+// to __consumer_offsets as a transactional batch of the producer (refused for an epoch older than
+// the partition has seen: fenced) and keeps them pending in the group until the transaction's
+// COMMIT marker lands there (an ABORT drops them). When this broker also coordinates the
+// transactional id (always on one broker), the transaction itself is checked first. v3+ carry the
+// member's generation, checked against the group when it has members.
 
+import { ErrorCode } from '../../protocol/errors.js';
 import {
   ApiKey,
   type TxnOffsetCommitRequest,
   type TxnOffsetCommitResponseInput,
 } from '../../protocol/messages/index.js';
+import { PRODUCER_FENCED_SINCE } from '../../coordinator/txn/index.js';
 import type { ApiHandler } from '../handler.js';
+import { commitTopics } from './group-common.js';
+
+function everyPartition(req: TxnOffsetCommitRequest, errorCode: number): TxnOffsetCommitResponseInput {
+  return {
+    throttleTimeMs: 0,
+    topics: req.topics.map((t) => ({
+      name: t.name,
+      partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode })),
+    })),
+  };
+}
 
 export const txnOffsetCommitHandler: ApiHandler<TxnOffsetCommitRequest, TxnOffsetCommitResponseInput> = {
   apiKey: ApiKey.TxnOffsetCommit,
@@ -16,34 +32,41 @@ export const txnOffsetCommitHandler: ApiHandler<TxnOffsetCommitRequest, TxnOffse
   maxVersion: 4,
   handle(req, ctx) {
     const version = ctx.header.apiVersion;
-    const topics = ctx.broker.txn.txnOffsetCommit({
-      transactionalId: req.transactionalId,
-      groupId: req.groupId,
-      producerId: req.producerId,
-      producerEpoch: req.producerEpoch,
-      generationId: version >= 3 ? req.generationId : -1,
-      memberId: version >= 3 ? req.memberId : '',
+    const { groups, txn } = ctx.broker;
+    const unavailable = groups.store.unavailable(req.groupId);
+    if (unavailable !== ErrorCode.NONE) return everyPartition(req, unavailable);
+    const checked = txn.checkTxnOffsetCommit(
+      req.transactionalId,
+      req.producerId,
+      req.producerEpoch,
+      groups.store.partitionFor(req.groupId),
       version,
-      topics: req.topics.map((t) => ({
-        name: t.name,
-        partitions: t.partitions.map((p) => ({
-          partitionIndex: p.partitionIndex,
-          committedOffset: p.committedOffset,
-          committedLeaderEpoch: version >= 2 ? p.committedLeaderEpoch : -1,
-          committedMetadata: p.committedMetadata,
-          commitTimestamp: -1,
-        })),
-      })),
-    });
+    );
+    if (checked !== ErrorCode.NONE) return everyPartition(req, checked);
+    const topics = groups.txnCommitOffsets(
+      {
+        groupId: req.groupId,
+        generationId: version >= 3 ? req.generationId : -1,
+        memberId: version >= 3 ? req.memberId : '',
+        groupInstanceId: version >= 3 ? req.groupInstanceId : null,
+        retentionTimeMs: -1,
+        apiVersion: version,
+        topics: commitTopics(req.topics, version >= 2, false),
+      },
+      { producerId: req.producerId, producerEpoch: req.producerEpoch },
+    );
+    // an older epoch of the producer on the offsets partition: a zombie (KIP-588 from v3)
+    const fenced =
+      version >= PRODUCER_FENCED_SINCE.txnOffsetCommit
+        ? ErrorCode.PRODUCER_FENCED
+        : ErrorCode.INVALID_PRODUCER_EPOCH;
+    for (const t of topics) {
+      for (const p of t.partitions)
+        if (p.errorCode === ErrorCode.INVALID_PRODUCER_EPOCH) p.errorCode = fenced;
+    }
     return { throttleTimeMs: 0, topics };
   },
   errorResponse(req, errorCode) {
-    return {
-      throttleTimeMs: 0,
-      topics: req.topics.map((t) => ({
-        name: t.name,
-        partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode })),
-      })),
-    };
+    return everyPartition(req, errorCode);
   },
 };

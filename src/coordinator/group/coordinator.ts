@@ -9,7 +9,13 @@ import { ErrorCode } from '../../protocol/errors.js';
 import type { GroupCoordinatorConfig } from './config.js';
 import { GroupMembership } from './membership.js';
 import { OffsetManager } from './offsets.js';
-import { GroupStore, type LoadStats, type OffsetsTopicAccess } from './store.js';
+import {
+  GroupStore,
+  type LoadStats,
+  type OffsetsTopicAccess,
+  type TxnProducer,
+  type TxnWriteHooks,
+} from './store.js';
 import type {
   CommitRequest,
   CommitResult,
@@ -34,6 +40,8 @@ export interface GroupCoordinatorOptions {
   leaderEpoch?: (partition: number) => number;
   /** Called after every append to __consumer_offsets (to wake fetches of that partition). */
   onAppend?: (partition: number, bytes: number) => void;
+  /** Producer state for TxnOffsetCommit's transactional writes (fencing older producer epochs). */
+  txn?: TxnWriteHooks;
   /** Clock (ms); Date.now by default. */
   now?: () => number;
 }
@@ -60,6 +68,7 @@ export class GroupCoordinator implements GroupMetricsSource {
       now: this.now,
       leaderEpoch: opts.leaderEpoch ?? (() => 0),
       onAppend: opts.onAppend,
+      txn: opts.txn,
     });
     this.membership = new GroupMembership({
       store: this.store,
@@ -170,6 +179,16 @@ export class GroupCoordinator implements GroupMetricsSource {
 
   commitOffsets(req: CommitRequest): CommitResult[] {
     return this.offsets.commit(req);
+  }
+
+  /** TxnOffsetCommit: offsets pending until the producer's transaction marker lands here. */
+  txnCommitOffsets(req: CommitRequest, producer: TxnProducer): CommitResult[] {
+    return this.offsets.commit(req, producer);
+  }
+
+  /** A COMMIT/ABORT marker of `producerId` was written to partition `p` of __consumer_offsets. */
+  onTxnMarker(p: number, producerId: number, commit: boolean): void {
+    this.store.completeTxn(p, producerId, commit);
   }
 
   fetchOffsets(

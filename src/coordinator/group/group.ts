@@ -103,6 +103,12 @@ export class ClassicGroup {
   readonly pendingSyncMembers = new Set<string>();
   /** topic -> partition -> committed offset */
   readonly offsets = new Map<string, Map<number, StoredOffset>>();
+  /**
+   * TxnOffsetCommit offsets waiting for their transaction's marker, by producer id (Kafka's
+   * pendingTransactionalOffsetCommits): a COMMIT marker on the group's __consumer_offsets partition
+   * makes them committed offsets, an ABORT drops them.
+   */
+  readonly pendingTxnOffsets = new Map<number, Map<string, Map<number, StoredOffset>>>();
   /** The delayed join (rebalance timeout, or the initial delay of an empty group). */
   joinTimer: NodeJS.Timeout | null = null;
   initialDelayActive = false;
@@ -265,6 +271,26 @@ export class ClassicGroup {
     let parts = this.offsets.get(topic);
     if (!parts) this.offsets.set(topic, (parts = new Map()));
     parts.set(partition, offset);
+  }
+
+  /** Holds a transactional offset of `producerId` until its transaction ends. */
+  setPendingTxnOffset(producerId: number, topic: string, partition: number, offset: StoredOffset): void {
+    let byTopic = this.pendingTxnOffsets.get(producerId);
+    if (!byTopic) this.pendingTxnOffsets.set(producerId, (byTopic = new Map()));
+    let parts = byTopic.get(topic);
+    if (!parts) byTopic.set(topic, (parts = new Map()));
+    parts.set(partition, offset);
+  }
+
+  /** The transaction of `producerId` ended: its offsets become committed (commit) or go (abort). */
+  completeTxnOffsets(producerId: number, commit: boolean): boolean {
+    const byTopic = this.pendingTxnOffsets.get(producerId);
+    if (!byTopic) return false;
+    this.pendingTxnOffsets.delete(producerId);
+    if (commit) {
+      for (const [topic, parts] of byTopic) for (const [p, o] of parts) this.setOffset(topic, p, o);
+    }
+    return true;
   }
 
   deleteOffset(topic: string, partition: number): boolean {

@@ -21,7 +21,7 @@ import {
   type OffsetsTopicRecord,
   type StoredOffset,
 } from './offsets-topic.js';
-import type { GroupStore } from './store.js';
+import type { GroupStore, TxnProducer } from './store.js';
 import type {
   CommitRequest,
   CommitResult,
@@ -42,7 +42,12 @@ export interface OffsetManagerOptions {
 export class OffsetManager {
   constructor(private readonly o: OffsetManagerOptions) {}
 
-  commit(req: CommitRequest): CommitResult[] {
+  /**
+   * OffsetCommit; with `producer`, TxnOffsetCommit (KIP-98): the offsets are written as a
+   * transactional batch of the producer and stay pending in the group until the transaction's
+   * marker lands on this partition (GroupStore.completeTxn).
+   */
+  commit(req: CommitRequest, producer?: TxnProducer): CommitResult[] {
     const { store, config } = this.o;
     const fail = (errorCode: number): CommitResult[] =>
       req.topics.map((t) => ({
@@ -53,13 +58,17 @@ export class OffsetManager {
     if (unavailable) return fail(unavailable);
 
     let group = store.get(req.groupId);
-    if (!group) {
+    if (producer) {
+      const err = group ? validateTxnCommit(group, req) : ErrorCode.NONE;
+      if (err !== ErrorCode.NONE) return fail(err);
+      group ??= store.getOrCreate(req.groupId);
+    } else if (!group) {
       // A commit outside group management (generation -1) creates a "simple" group holding offsets.
       if (req.generationId >= 0) {
         return fail(req.apiVersion >= 9 ? ErrorCode.GROUP_ID_NOT_FOUND : ErrorCode.ILLEGAL_GENERATION);
       }
       group = store.getOrCreate(req.groupId);
-    } else if (!req.skipMemberCheck) {
+    } else {
       const err = validateCommit(group, req);
       if (err !== ErrorCode.NONE) return fail(err);
     }
@@ -102,8 +111,11 @@ export class OffsetManager {
 
     if (records.length > 0) {
       try {
-        store.append(req.groupId, records);
-        for (const a of accepted) group.setOffset(a.topic, a.partition, a.offset);
+        store.append(req.groupId, records, producer);
+        for (const a of accepted) {
+          if (producer) group.setPendingTxnOffset(producer.producerId, a.topic, a.partition, a.offset);
+          else group.setOffset(a.topic, a.partition, a.offset);
+        }
       } catch (err) {
         this.o.logger.error({ err, group: req.groupId }, 'cannot store committed offsets');
         const code = storeErrorCode(err);
@@ -248,8 +260,12 @@ export class OffsetManager {
           if (due) expired.push({ topic, partition });
         }
       }
+      // a group with transactional offsets still pending stays (Kafka's hasOffsets counts them)
       const removeGroup =
-        group.state === 'Empty' && group.offsetCount() === expired.length && group.pendingMembers.size === 0;
+        group.state === 'Empty' &&
+        group.offsetCount() === expired.length &&
+        group.pendingMembers.size === 0 &&
+        group.pendingTxnOffsets.size === 0;
       if (expired.length === 0 && !removeGroup) continue;
       try {
         if (removeGroup) {
@@ -272,7 +288,12 @@ export class OffsetManager {
   }
 
   private removeIfEmpty(group: ClassicGroup): void {
-    if (group.state === 'Empty' && group.offsetCount() === 0 && group.pendingMembers.size === 0) {
+    if (
+      group.state === 'Empty' &&
+      group.offsetCount() === 0 &&
+      group.pendingMembers.size === 0 &&
+      group.pendingTxnOffsets.size === 0
+    ) {
       this.removeGroup(group);
     }
   }
@@ -290,6 +311,18 @@ export class OffsetManager {
     group.transitionTo('Dead', this.o.now());
     if (this.o.store.groups.get(group.groupId) === group) this.o.store.groups.delete(group.groupId);
   }
+}
+
+/**
+ * TxnOffsetCommit's checks (Kafka's doTxnCommitOffsets): a member id and generation, when given
+ * (v3+, KIP-447), must be the group's current ones; without them any producer may commit.
+ */
+function validateTxnCommit(group: ClassicGroup, req: CommitRequest): number {
+  if (group.state === 'Dead') return ErrorCode.COORDINATOR_NOT_AVAILABLE;
+  if (req.generationId < 0 || group.members.size === 0) return ErrorCode.NONE;
+  if (!group.has(req.memberId)) return ErrorCode.UNKNOWN_MEMBER_ID;
+  if (group.generationId !== req.generationId) return ErrorCode.ILLEGAL_GENERATION;
+  return ErrorCode.NONE;
 }
 
 /** Whether a commit may be applied to this group (Kafka's classic-group offset commit rules). */

@@ -7,6 +7,7 @@
 import type { Logger } from '../../observability/logger.js';
 import { KafkaError, ErrorCode } from '../../protocol/errors.js';
 import type { GroupMetadataValue } from '../../protocol/messages/index.js';
+import { txnMarkerOf } from '../../protocol/records/control-record.js';
 import { decodeRecordBatches, encodeRecordBatchSync } from '../../protocol/records/index.js';
 import type { PartitionLog } from '../../storage/index.js';
 import { ClassicGroup, GroupMember } from './group.js';
@@ -29,6 +30,23 @@ export interface OffsetsTopicAccess {
   partitionLog(topic: string, partition: number): PartitionLog | undefined;
 }
 
+/**
+ * The producer state of a __consumer_offsets partition, for transactional writes (TxnOffsetCommit):
+ * Kafka appends them through the log's producer state, which fences an older producer epoch.
+ */
+export interface TxnWriteHooks {
+  /** Whether `producerEpoch` is older than the epoch the partition last saw from `producerId`. */
+  isFenced(log: PartitionLog, producerId: number, producerEpoch: number): boolean;
+  /** Records the appended transactional batch (its transaction is now open on the partition). */
+  onAppend(log: PartitionLog, producerId: number, producerEpoch: number, first: number, last: number): void;
+}
+
+/** A transactional write's producer. */
+export interface TxnProducer {
+  producerId: number;
+  producerEpoch: number;
+}
+
 export interface GroupStoreOptions {
   topics: OffsetsTopicAccess;
   /** Partitions of __consumer_offsets when it is created. */
@@ -39,6 +57,8 @@ export interface GroupStoreOptions {
   leaderEpoch: (partition: number) => number;
   /** Called after each append (wakes fetches waiting on the partition). */
   onAppend?: (partition: number, bytes: number) => void;
+  /** Producer state for transactional offset commits (absent: no fencing check). */
+  txn?: TxnWriteHooks;
 }
 
 export interface LoadStats {
@@ -164,7 +184,12 @@ export class GroupStore {
 
   /** Forgets a group that holds nothing worth keeping (no members, no offsets, never persisted). */
   dropIfUnused(group: ClassicGroup): void {
-    if (group.members.size === 0 && group.offsetCount() === 0 && group.generationId === 0) {
+    if (
+      group.members.size === 0 &&
+      group.offsetCount() === 0 &&
+      group.generationId === 0 &&
+      group.pendingTxnOffsets.size === 0
+    ) {
       if (group.pendingMembers.size === 0 && this.groups.get(group.groupId) === group) {
         this.groups.delete(group.groupId);
       }
@@ -174,9 +199,10 @@ export class GroupStore {
   /**
    * Appends records for `groupId` to its partition of __consumer_offsets as one batch. Throws
    * StorageError when the log cannot take it, KafkaError COORDINATOR_NOT_AVAILABLE when the
-   * partition does not exist.
+   * partition does not exist. With `producer`, the batch is transactional (TxnOffsetCommit, as Kafka
+   * writes it): KafkaError INVALID_PRODUCER_EPOCH when a newer epoch of the producer wrote there.
    */
-  append(groupId: string, records: OffsetsTopicRecord[]): void {
+  append(groupId: string, records: OffsetsTopicRecord[], producer?: TxnProducer): void {
     if (records.length === 0) return;
     this.opts.topics.ensureInternalTopic(OFFSETS_TOPIC);
     const partition = this.partitionFor(groupId);
@@ -187,11 +213,20 @@ export class GroupStore {
         `${OFFSETS_TOPIC}-${partition} has no log on this broker`,
       );
     }
+    if (producer && this.opts.txn?.isFenced(log, producer.producerId, producer.producerEpoch)) {
+      throw new KafkaError(
+        ErrorCode.INVALID_PRODUCER_EPOCH,
+        `producer ${producer.producerId} has a newer epoch than ${producer.producerEpoch}`,
+      );
+    }
     const now = this.opts.now();
     const batch = encodeRecordBatchSync({
       records: records.map((r) => ({ key: r.key, value: r.value, timestamp: now })),
+      ...(producer
+        ? { producerId: producer.producerId, producerEpoch: producer.producerEpoch, transactional: true }
+        : {}),
     });
-    log.append(
+    const appended = log.append(
       batch,
       [
         {
@@ -204,7 +239,26 @@ export class GroupStore {
       ],
       this.opts.leaderEpoch(partition),
     );
+    if (producer) {
+      const { producerId, producerEpoch } = producer;
+      this.opts.txn?.onAppend(log, producerId, producerEpoch, appended.baseOffset, appended.lastOffset);
+    }
     this.opts.onAppend?.(partition, batch.length);
+  }
+
+  /**
+   * A COMMIT or ABORT marker of `producerId` landed on partition `p`: its pending transactional
+   * offsets there become committed or go (Kafka's GroupMetadataManager.handleTxnCompletion). While
+   * the partition loads, the load reads the marker from the log itself.
+   */
+  completeTxn(p: number, producerId: number, commit: boolean): void {
+    if (this.loadingPartitions.has(p)) return;
+    for (const [id, g] of this.groups) {
+      if (g.pendingTxnOffsets.has(producerId) && this.partitionFor(id) === p) {
+        g.completeTxnOffsets(producerId, commit);
+        this.dropIfUnused(g);
+      }
+    }
   }
 
   /** Makes sure __consumer_offsets exists (FindCoordinator for a group creates it, as in Kafka). */
@@ -247,23 +301,45 @@ export class GroupStore {
   ): Promise<{ records: number; groups: number; offsets: number }> {
     const offsets = new Map<string, Map<string, StoredOffset>>();
     const metadata = new Map<string, GroupMetadataValue | null>();
+    // transactional offsets not yet followed by their marker: producer id -> group -> key -> offset
+    const pending = new Map<number, Map<string, Map<string, StoredOffset>>>();
     let records = 0;
     let at = log.logStartOffset;
-    const end = log.logEndOffset;
-    while (at < end) {
+    // read up to the log end as it is now, not as it was at the start: a marker may land while this
+    // partition loads (completeTxn leaves it to the load), and the groups are built synchronously
+    // right after the last read
+    while (at < log.logEndOffset) {
+      const end = log.logEndOffset;
       const read = log.read(at, LOAD_READ_BYTES, { minOneMessage: true, maxOffset: end });
       if (read.records.length === 0) break;
       const batches = await decodeRecordBatches(read.records);
       if (batches.length === 0) break;
       for (const batch of batches) {
         const next = batch.baseOffset + batch.lastOffsetDelta + 1;
+        const marker = batch.baseOffset + batch.lastOffsetDelta >= at ? txnMarkerOf(batch) : null;
+        if (marker) {
+          const byGroup = pending.get(marker.producerId);
+          pending.delete(marker.producerId);
+          for (const [group, entries] of marker.commit ? (byGroup ?? []) : []) {
+            let byKey = offsets.get(group);
+            if (!byKey) offsets.set(group, (byKey = new Map()));
+            for (const [k, v] of entries) byKey.set(k, v);
+          }
+        }
         if (!batch.isControl) {
           for (const r of batch.records) {
             if (r.offset < at || r.key === null) continue;
             records++;
             try {
               const rec = decodeOffsetsTopicRecord(r.key, r.value);
-              if (rec.type === 'offset') {
+              if (rec.type === 'offset' && batch.isTransactional) {
+                if (!rec.value) continue;
+                let byGroup = pending.get(batch.producerId);
+                if (!byGroup) pending.set(batch.producerId, (byGroup = new Map()));
+                let byKey = byGroup.get(rec.group);
+                if (!byKey) byGroup.set(rec.group, (byKey = new Map()));
+                byKey.set(`${rec.partition}\u0000${rec.topic}`, rec.value);
+              } else if (rec.type === 'offset') {
                 let byKey = offsets.get(rec.group);
                 if (!byKey) offsets.set(rec.group, (byKey = new Map()));
                 const k = `${rec.partition}\u0000${rec.topic}`;
@@ -286,17 +362,26 @@ export class GroupStore {
 
     let groups = 0;
     let offsetCount = 0;
-    const ids = new Set([...metadata.keys(), ...offsets.keys()]);
+    const pendingGroups = new Set<string>();
+    for (const byGroup of pending.values()) for (const g of byGroup.keys()) pendingGroups.add(g);
+    const ids = new Set([...metadata.keys(), ...offsets.keys(), ...pendingGroups]);
     for (const id of ids) {
       const value = metadata.get(id) ?? null;
       const stored = offsets.get(id);
-      if (!value && (!stored || stored.size === 0)) continue;
+      if (!value && (!stored || stored.size === 0) && !pendingGroups.has(id)) continue;
       const group = new ClassicGroup(id, this.opts.now());
       if (value) restoreGroup(group, value);
       for (const [k, v] of stored ?? []) {
-        const sep = k.indexOf('\u0000');
-        group.setOffset(k.slice(sep + 1), Number(k.slice(0, sep)), v);
+        const [topic, partition] = splitOffsetKey(k);
+        group.setOffset(topic, partition, v);
         offsetCount++;
+      }
+      // transactions still open (or whose marker is not written yet) keep their offsets pending
+      for (const [producerId, byGroup] of pending) {
+        for (const [k, v] of byGroup.get(id) ?? []) {
+          const [topic, partition] = splitOffsetKey(k);
+          group.setPendingTxnOffset(producerId, topic, partition, v);
+        }
       }
       this.groups.set(id, group);
       groups++;
@@ -304,6 +389,12 @@ export class GroupStore {
     }
     return { records, groups, offsets: offsetCount };
   }
+}
+
+/** The topic and partition of a `${partition}\0${topic}` key of the load's maps. */
+function splitOffsetKey(k: string): [string, number] {
+  const sep = k.indexOf('\u0000');
+  return [k.slice(sep + 1), Number(k.slice(0, sep))];
 }
 
 /** A group as its last GroupMetadataValue left it: Stable with its members, or Empty. */

@@ -94,8 +94,6 @@ export interface CommitRequest {
   retentionTimeMs: number;
   apiVersion: number;
   topics: { name: string; partitions: CommitPartition[] }[];
-  /** A transaction's offsets at its commit: membership was checked at TxnOffsetCommit. */
-  skipMemberCheck?: boolean;
 }
 
 export interface CommitResult {

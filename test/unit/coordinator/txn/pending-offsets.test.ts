@@ -1,8 +1,11 @@
-// TxnOffsetCommit durability: the pending offsets of a transaction are on __transaction_state before
-// EndTxn writes PrepareCommit, so a crash between PrepareCommit and the offsets reaching the group
-// coordinator is completed at the next start with the offsets committed; an aborted one drops them.
+// TxnOffsetCommit durability, Kafka's way: the offsets are transactional records on
+// __consumer_offsets, pending in the group until the transaction's marker lands on the group's
+// partition. A crash after PrepareCommit but before that marker is completed at the next start (the
+// group reloads them pending, the coordinator writes the COMMIT marker); a transaction left open
+// is aborted at start and its offsets dropped.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { OffsetsTopicAccess } from '../../../../src/coordinator/group/index.js';
+import { OFFSETS_TOPIC } from '../../../../src/coordinator/group/index.js';
 import { DEFAULT_TXN_CONFIG } from '../../../../src/coordinator/txn/config.js';
 import { TransactionCoordinator, TxnStatus } from '../../../../src/coordinator/txn/index.js';
 import { silentLogger } from '../../../../src/observability/logger.js';
@@ -51,35 +54,59 @@ afterEach(() => {
   removeDataDirs();
 });
 
+function sync<T>(v: T | Promise<T>): T {
+  if (v instanceof Promise) throw new Error('a single broker answers at once');
+  return v;
+}
+
+/** TxnOffsetCommit of `offsets` (partition -> offset of orders) for group 'g', as the handler does it. */
+function txnOffsetCommit(
+  s: { h: Harness; txn: TransactionCoordinator },
+  ids: { producerId: number; producerEpoch: number },
+  offsets: number[],
+): number[] {
+  const checked = s.txn.checkTxnOffsetCommit(
+    'tx',
+    ids.producerId,
+    ids.producerEpoch,
+    s.h.coordinator.store.partitionFor('g'),
+    3,
+  );
+  if (checked !== 0) return offsets.map(() => checked);
+  const res = s.h.coordinator.txnCommitOffsets(
+    {
+      groupId: 'g',
+      generationId: -1,
+      memberId: '',
+      groupInstanceId: null,
+      retentionTimeMs: -1,
+      apiVersion: 3,
+      topics: [
+        {
+          name: 'orders',
+          partitions: offsets.map((committedOffset, partitionIndex) => ({
+            partitionIndex,
+            committedOffset,
+            committedLeaderEpoch: -1,
+            committedMetadata: null,
+            commitTimestamp: -1,
+          })),
+        },
+      ],
+    },
+    ids,
+  );
+  return res[0]!.partitions.map((p) => p.errorCode);
+}
+
 /** Opens a transaction on 'tx' with offsets 7 and 9 of orders for group 'g'. */
-function openTransaction(txn: TransactionCoordinator) {
-  const { producerId, producerEpoch } = txn.initProducerId('tx', 60_000, -1, -1, 4);
+function openTransaction(s: { h: Harness; txn: TransactionCoordinator }) {
+  const { producerId, producerEpoch } = sync(s.txn.initProducerId('tx', 60_000, -1, -1, 4));
   expect(
-    txn.addPartitions('tx', producerId, producerEpoch, [{ name: 'orders', partitions: [0] }], false, 3),
+    s.txn.addPartitions('tx', producerId, producerEpoch, [{ name: 'orders', partitions: [0] }], false, 3),
   ).toBeDefined();
-  expect(txn.addOffsets('tx', producerId, producerEpoch, 'g', 3)).toBe(0);
-  const res = txn.txnOffsetCommit({
-    transactionalId: 'tx',
-    groupId: 'g',
-    producerId,
-    producerEpoch,
-    generationId: -1,
-    memberId: '',
-    version: 3,
-    topics: [
-      {
-        name: 'orders',
-        partitions: [0, 1].map((partitionIndex) => ({
-          partitionIndex,
-          committedOffset: partitionIndex === 0 ? 7 : 9,
-          committedLeaderEpoch: -1,
-          committedMetadata: null,
-          commitTimestamp: -1,
-        })),
-      },
-    ],
-  });
-  expect(res[0]!.partitions.map((p) => p.errorCode)).toEqual([0, 0]);
+  expect(s.txn.addOffsets('tx', producerId, producerEpoch, 'g', 3)).toBe(0);
+  expect(txnOffsetCommit(s, { producerId, producerEpoch }, [7, 9])).toEqual([0, 0]);
   return { producerId, producerEpoch };
 }
 
@@ -90,13 +117,17 @@ describe('transactional offsets across a restart', () => {
   it('commits the pending offsets of a transaction that crashed after PrepareCommit', async () => {
     const dataDir = tempDataDir();
     const first = await start(dataDir, true);
-    const { producerId, producerEpoch } = openTransaction(first.txn);
-    // the crash: PrepareCommit and the markers are written, the offsets never reach the group
-    first.h.coordinator.commitOffsets = () => {
-      throw new Error('crash');
+    const { producerId, producerEpoch } = openTransaction(first);
+    expect(committed(first)).toEqual([]); // pending: invisible until the COMMIT marker
+    // the crash: PrepareCommit is written, the marker never reaches __consumer_offsets
+    const write = first.txn.writeMarkerAsLeader.bind(first.txn);
+    first.txn.writeMarkerAsLeader = (topic, ...rest) => {
+      if (topic === OFFSETS_TOPIC) throw new Error('crash');
+      return write(topic, ...rest);
     };
     expect(() => first.txn.endTxn('tx', producerId, producerEpoch, true, 3)).toThrow('crash');
     expect(first.txn.transactions.get('tx')!.status).toBe(TxnStatus.PrepareCommit);
+    expect(committed(first)).toEqual([]);
     stop(first);
 
     const second = await start(dataDir, false);
@@ -107,45 +138,30 @@ describe('transactional offsets across a restart', () => {
     // completed once: a further restart neither loses nor re-applies anything
     const third = await start(dataDir, false);
     expect(committed(third)).toEqual([7, 9]);
-    expect(third.txn.transactions.get('tx')!.pendingOffsets.size).toBe(0);
+    expect(third.h.coordinator.store.get('g')!.pendingTxnOffsets.size).toBe(0);
   });
 
   it('keeps offsets committed before a restart, and drops those of a transaction left open', async () => {
     const dataDir = tempDataDir();
     const first = await start(dataDir, true);
-    const ids = openTransaction(first.txn);
-    expect(first.txn.endTxn('tx', ids.producerId, ids.producerEpoch, true, 3).errorCode).toBe(0);
+    const ids = openTransaction(first);
+    expect(sync(first.txn.endTxn('tx', ids.producerId, ids.producerEpoch, true, 3)).errorCode).toBe(0);
     expect(committed(first)).toEqual([7, 9]);
     // a second transaction moving the offsets on, left open by the crash
-    const { producerId, producerEpoch } = { producerId: ids.producerId, producerEpoch: ids.producerEpoch };
-    first.txn.addOffsets('tx', producerId, producerEpoch, 'g', 3);
-    first.txn.txnOffsetCommit({
-      transactionalId: 'tx',
-      groupId: 'g',
-      producerId,
-      producerEpoch,
-      generationId: -1,
-      memberId: '',
-      version: 3,
-      topics: [
-        {
-          name: 'orders',
-          partitions: [
-            {
-              partitionIndex: 0,
-              committedOffset: 100,
-              committedLeaderEpoch: -1,
-              committedMetadata: null,
-              commitTimestamp: -1,
-            },
-          ],
-        },
-      ],
-    });
+    expect(first.txn.addOffsets('tx', ids.producerId, ids.producerEpoch, 'g', 3)).toBe(0);
+    expect(txnOffsetCommit(first, ids, [100])).toEqual([0]);
+    expect(committed(first)).toEqual([7, 9]);
     stop(first);
 
     const second = await start(dataDir, false);
     expect(second.txn.transactions.get('tx')!.status).toBe(TxnStatus.CompleteAbort);
     expect(committed(second)).toEqual([7, 9]);
+    expect(second.h.coordinator.store.get('g')!.pendingTxnOffsets.size).toBe(0);
+  });
+
+  it('refuses offsets of a partition the transaction did not add (INVALID_TXN_STATE)', async () => {
+    const first = await start(tempDataDir(), true);
+    const { producerId, producerEpoch } = sync(first.txn.initProducerId('tx', 60_000, -1, -1, 4));
+    expect(txnOffsetCommit(first, { producerId, producerEpoch }, [1])).toEqual([48]);
   });
 });
