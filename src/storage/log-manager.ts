@@ -38,6 +38,7 @@ import {
 } from './meta-properties.js';
 import type { StorageObserver } from './observer.js';
 import { PartitionLog } from './partition-log.js';
+import { TailBudget } from './recent-appends.js';
 import type { StorageLogger } from './recovery.js';
 import { type CleanerConfig, LogCleaner } from './cleaner.js';
 import { enforceRetention } from './retention.js';
@@ -46,6 +47,8 @@ export const CLEAN_SHUTDOWN_FILE = '.kafka_cleanshutdown';
 /** Suffix of a partition directory being deleted: `<topic>-<partition>.<uuid>-delete`. */
 export const DELETE_DIR_SUFFIX = '-delete';
 export const DEFAULT_CHECKPOINT_INTERVAL_MS = 60_000;
+/** Memory of all partitions' in-memory tails together. */
+export const DEFAULT_RECENT_APPENDS_BYTES = 32 * 1024 * 1024;
 /** Kafka's log.retention.check.interval.ms default: five minutes. */
 export const DEFAULT_RETENTION_CHECK_INTERVAL_MS = 300_000;
 
@@ -68,6 +71,11 @@ export interface LogManagerOptions {
   now?: () => number;
   /** Told about flushes, rolls and deleted segments of every log (metrics). */
   observer?: StorageObserver;
+  /**
+   * Memory for the in-memory tails of all partitions (recent appends served to fetches without a
+   * read); default 32 MiB, 0 turns them off.
+   */
+  recentAppendsBytes?: number;
   /** Called after each partition directory is loaded while opening. */
   onProgress?: (loaded: number, total: number) => void;
   /** The log cleaner's settings (log.cleaner.*); Kafka's defaults when absent. */
@@ -107,6 +115,7 @@ export class LogManager {
   private readonly logger: StorageLogger;
   private readonly now: () => number;
   private readonly observer: StorageObserver | undefined;
+  private readonly tails: TailBudget | undefined;
   private readonly logsByKey = new Map<string, PartitionLog>();
   private flushTimer: NodeJS.Timeout | null = null;
   private checkpointTimer: NodeJS.Timeout | null = null;
@@ -121,6 +130,8 @@ export class LogManager {
     this.logger = opts.logger;
     this.now = opts.now ?? Date.now;
     this.observer = opts.observer;
+    const tailBytes = opts.recentAppendsBytes ?? DEFAULT_RECENT_APPENDS_BYTES;
+    this.tails = tailBytes > 0 ? new TailBudget(tailBytes) : undefined;
     this.hadCleanShutdown = hadCleanShutdown;
     this.meta = Object.freeze({ clusterId: meta.clusterId, nodeId: meta.nodeId });
     this.cleaner = new LogCleaner({
@@ -210,6 +221,7 @@ export class LogManager {
           logStartOffset: logStartOffsets.get(key),
           now: manager.now,
           observer: opts.observer,
+          recentAppends: manager.tails,
         });
         manager.logsByKey.set(key, log);
         segmentsScanned += log.recoveryStats.segmentsScanned;
@@ -388,6 +400,7 @@ export class LogManager {
       hadCleanShutdown: isNew,
       now: this.now,
       observer: this.observer,
+      recentAppends: this.tails,
     });
     if (isNew) {
       try {

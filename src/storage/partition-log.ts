@@ -29,6 +29,7 @@ import type { CleanedSegment } from './cleaned-segment.js';
 import type { StorageObserver } from './observer.js';
 import { type LogRecoveryResult, type StorageLogger, prepareLogDir, recoverLogSegments } from './recovery.js';
 import { type AppendBatch, Segment } from './segment.js';
+import { RecentAppends, type TailBudget } from './recent-appends.js';
 
 export type { AppendBatch } from './segment.js';
 
@@ -80,7 +81,12 @@ export interface PartitionLogOptions {
   now?: () => number;
   /** Told about flushes, rolls and deleted segments (metrics). */
   observer?: StorageObserver;
+  /** The broker-wide budget of in-memory tails; without it every fetch reads the file. */
+  recentAppends?: TailBudget;
 }
+
+/** At most this much of one partition's latest appends stays in memory for fetches. */
+const TAIL_BYTES_PER_PARTITION = 4 * 1024 * 1024;
 
 const EMPTY = Buffer.alloc(0);
 
@@ -117,6 +123,8 @@ export class PartitionLog {
   private readonly now: () => number;
   private readonly logger: StorageLogger;
   private readonly observer: StorageObserver | undefined;
+  /** Latest appends to the active segment, served to fetches from memory (null: off). */
+  private readonly tail: RecentAppends | null;
 
   private constructor(opts: PartitionLogOptions, segments: Segment[], stats: LogRecoveryResult) {
     this.topic = opts.topic;
@@ -129,6 +137,7 @@ export class PartitionLog {
     this.now = opts.now ?? Date.now;
     this.logger = opts.logger ?? NOOP_LOGGER;
     this.observer = opts.observer;
+    this.tail = opts.recentAppends ? new RecentAppends(opts.recentAppends, TAIL_BYTES_PER_PARTITION) : null;
     this.nextOffset = segments[segments.length - 1].nextOffset;
     this.startOffset = Math.max(opts.logStartOffset ?? 0, segments[0].baseOffset);
     this.recoveredTo = Math.min(opts.recoveryPoint ?? 0, this.nextOffset);
@@ -358,13 +367,16 @@ export class PartitionLog {
       offset += b.lastOffsetDelta + 1;
     }
     const seg = this.active;
+    const position = seg.size;
     try {
       seg.append(records, batches, baseOffset, this.config.indexIntervalBytes, now);
     } catch (err) {
+      this.tail?.clear();
       if (seg.broken || !(err instanceof StorageError)) throw this.fail(err, 'append');
       this.appendFailed(err);
       throw err;
     }
+    this.tail?.appended(seg, position, records.subarray(start, end));
     if (this.failedAppends > 0) {
       this.logger.info(
         { topicPartition: this.topicPartition, failedAppends: this.failedAppends },
@@ -493,6 +505,7 @@ export class PartitionLog {
    * Throws StorageError when the new files cannot be created; the log stays usable.
    */
   roll(): void {
+    this.tail?.clear();
     this.ensureUsable();
     const old = this.active;
     if (old.size === 0) return;
@@ -572,12 +585,19 @@ export class PartitionLog {
     for (let i = first + 1; i < last; i++) available += segs[i].size;
 
     const want = Math.min(Math.max(maxBytes, 0), available);
-    const buf = want > 0 ? Buffer.allocUnsafe(want) : EMPTY;
-    for (let filled = 0, i = first, pos = startPos; filled < want; i++, pos = 0) {
-      const n = Math.min((i === last ? endPos : segs[i].size) - pos, want - filled);
-      if (n > 0) {
-        segs[i].readInto(buf, filled, n, pos);
-        filled += n;
+    // a consumer that keeps up reads what was just appended: from memory when it is still there
+    let buf =
+      this.tail !== null && want > 0 && want <= segs[first].size - startPos
+        ? this.tail.read(segs[first], startPos, want)
+        : null;
+    if (buf === null) {
+      buf = want > 0 ? Buffer.allocUnsafe(want) : EMPTY;
+      for (let filled = 0, i = first, pos = startPos; filled < want; i++, pos = 0) {
+        const n = Math.min((i === last ? endPos : segs[i].size) - pos, want - filled);
+        if (n > 0) {
+          segs[i].readInto(buf, filled, n, pos);
+          filled += n;
+        }
       }
     }
 
@@ -663,6 +683,7 @@ export class PartitionLog {
    * Below the log start offset the log is emptied and restarted at `offset`.
    */
   truncateTo(offset: number): void {
+    this.tail?.clear();
     this.ensureUsable();
     if (!Number.isSafeInteger(offset) || offset < 0)
       throw new RangeError(`invalid truncation offset ${offset}`);
@@ -686,6 +707,7 @@ export class PartitionLog {
 
   /** Deletes all segments and starts an empty log at `offset` (log start = log end = offset). */
   truncateFullyAndStartAt(offset: number): void {
+    this.tail?.clear();
     this.ensureUsable();
     if (!Number.isSafeInteger(offset) || offset < 0) throw new RangeError(`invalid offset ${offset}`);
     try {
@@ -875,6 +897,7 @@ export class PartitionLog {
 
   /** Final time-index entry, flush, close the files. Later calls throw StorageError. */
   close(): void {
+    this.tail?.clear();
     if (this.closed) return;
     let error: unknown = null;
     if (!this.failure) {
@@ -892,6 +915,7 @@ export class PartitionLog {
 
   /** Closes the files without flushing (the log is about to be deleted). */
   discard(): void {
+    this.tail?.clear();
     for (const s of this.segments) s.close();
     this.closed = true;
   }
