@@ -34,6 +34,7 @@ import { FetchPurgatory, partitionKey } from './purgatory.js';
 import { BrokerServer } from './server.js';
 import { settingsFromConfig, type BrokerSettings, type ClusterSettings } from './settings.js';
 import { TopicManager } from './topics.js';
+import { validateTopicConfigs } from './topic-config.js';
 import { FLUXMQ_VERSION } from '../version.js';
 import { SecurityManager } from '../security/manager.js';
 
@@ -262,6 +263,7 @@ export class Broker {
       logger: this.logger,
       leaseTtlSeconds: Math.max(1, Math.ceil(cs.sessionTimeoutMs / 1000)),
       uncleanLeaderElection: cs.uncleanLeaderElection,
+      validateConfigs: validateTopicConfigs,
     });
     try {
       await client.connect();

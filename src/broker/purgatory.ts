@@ -2,6 +2,8 @@
 // partitions it reads bring enough new bytes, or until `max_wait_ms` passes. Appends call
 // notify(); waiting is per partition key so an append wakes only the fetches that read it.
 
+import type { FetchWaker } from '../cluster/types.js';
+
 interface Waiter {
   keys: string[];
   needBytes: number;
@@ -10,11 +12,10 @@ interface Waiter {
   resolve: () => void;
 }
 
-export function partitionKey(topic: string, partition: number): string {
-  return `${topic}\u0000${partition}`;
-}
+// the key format is shared with the replica layer, which wakes fetches too
+export { partitionKey } from '../cluster/types.js';
 
-export class FetchPurgatory {
+export class FetchPurgatory implements FetchWaker {
   private readonly waiters = new Map<string, Set<Waiter>>();
   private count = 0;
 

@@ -5,6 +5,7 @@
 // Single-node mode (no `cluster.metadata`) has no metadata client: every partition is led by this
 // broker at leader epoch 0, its ISR is this broker, and the high watermark is the log end offset.
 
+import type { PartitionLog } from '../storage/index.js';
 import type { TopicMetadata } from './metadata-store.js';
 
 export type { TopicMetadata };
@@ -131,6 +132,27 @@ export interface ClusterMetadataClient {
   controlledShutdown(timeoutMs: number): Promise<void>;
   /** Revokes the lease (the registration disappears at once) and closes the client. */
   close(): Promise<void>;
+}
+
+/**
+ * The key fetches of a partition wait on; the broker's fetch purgatory and the replica layer both
+ * use it (the purgatory lives in the broker layer above).
+ */
+export function partitionKey(topic: string, partition: number): string {
+  return `${topic}\u0000${partition}`;
+}
+
+/** Where appends and high-watermark moves wake waiting fetches (the broker's fetch purgatory). */
+export interface FetchWaker {
+  notify(key: string, bytes: number): void;
+}
+
+/** The broker's topics as the replica manager uses them: metadata, and this broker's logs. */
+export interface LocalTopics {
+  get(name: string): TopicMetadata | undefined;
+  /** Opens or creates this broker's log of a partition with the topic's settings. */
+  localLog(topic: TopicMetadata, partition: number): PartitionLog;
+  deleteLocalLog(name: string, partition: number): void;
 }
 
 /** What the replica manager needs to know about leadership changes of local partitions. */

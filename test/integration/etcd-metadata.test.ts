@@ -1,4 +1,5 @@
 // The etcd-backed cluster metadata client and controller against a real etcd.
+import { validateTopicConfigs } from '../../src/broker/topic-config.js';
 import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { EtcdMetadataClient } from '../../src/cluster/etcd/etcd-metadata-client.js';
@@ -55,6 +56,7 @@ async function broker(id: number, clusterId: string | undefined, ttl = 2): Promi
     logger: logger(id),
     leaseTtlSeconds: ttl,
     controllerIntervalMs: 300,
+    validateConfigs: validateTopicConfigs,
   });
   clients.push(c);
   await c.start(registration(id));
@@ -351,6 +353,7 @@ describe('etcd restarts', () => {
       logger: logger(n),
       leaseTtlSeconds: ttl,
       controllerIntervalMs: 300,
+      validateConfigs: validateTopicConfigs,
     });
     clients.push(c);
     await c.start(registration(n));

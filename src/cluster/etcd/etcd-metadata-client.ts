@@ -21,7 +21,6 @@ import { Etcd3, type IOptions, type IWatchResponse, type Lease, type Namespace, 
 import type { Logger } from '../../observability/logger.js';
 import { ErrorCode, KafkaError } from '../../protocol/errors.js';
 import { randomUuid } from '../../protocol/codec/uuid.js';
-import { validateTopicConfigs } from '../../broker/topic-config.js';
 import { assignNewPartitions, assignReplicas, checkReplicationFactor } from '../assignment.js';
 import type { PartitionDecision } from '../controller-decisions.js';
 import type {
@@ -52,6 +51,11 @@ export interface EtcdMetadataClientOptions {
   controllerIntervalMs?: number;
   /** Deadline of one etcd request (ms, default 5000). */
   requestTimeoutMs?: number;
+  /**
+   * Checks topic configs (throws KafkaError INVALID_CONFIG) and returns them normalized; the broker
+   * passes its topic-config rules. Default: taken as they are.
+   */
+  validateConfigs?: (configs: Record<string, string>) => Record<string, string>;
 }
 
 interface Versioned<T> {
@@ -149,6 +153,8 @@ export class EtcdMetadataClient implements ClusterMetadataClient {
   /** Between a lost lease and the next successful registration. */
   private sessionLost = false;
 
+  private readonly validateConfigs: (configs: Record<string, string>) => Record<string, string>;
+
   constructor(private readonly opts: EtcdMetadataClientOptions) {
     if (opts.endpoints.length === 0) throw new Error('etcd endpoints must not be empty');
     this.brokerId = opts.brokerId;
@@ -156,6 +162,7 @@ export class EtcdMetadataClient implements ClusterMetadataClient {
     this.ttl = Math.max(1, Math.round(opts.leaseTtlSeconds ?? 6));
     this.now = opts.now ?? Date.now;
     this.requestTimeoutMs = opts.requestTimeoutMs ?? 5000;
+    this.validateConfigs = opts.validateConfigs ?? ((c) => ({ ...c }));
     this.configuredClusterId =
       opts.clusterId !== undefined && opts.clusterId !== '' ? opts.clusterId : undefined;
     this.controller = new Controller({
@@ -297,7 +304,7 @@ export class EtcdMetadataClient implements ClusterMetadataClient {
     if (this.state.topics.has(spec.name)) {
       throw new KafkaError(ErrorCode.TOPIC_ALREADY_EXISTS, `Topic '${spec.name}' already exists.`);
     }
-    const configs = validateTopicConfigs(spec.configs);
+    const configs = this.validateConfigs(spec.configs);
     const assignment = spec.assignment
       ? this.checkAssignment(spec.assignment)
       : assignReplicas(this.placementBrokers(), spec.partitions, spec.replicationFactor);
@@ -404,7 +411,7 @@ export class EtcdMetadataClient implements ClusterMetadataClient {
   }
 
   async setTopicConfigs(name: string, configs: Record<string, string>): Promise<TopicMetadata> {
-    const normalized = validateTopicConfigs(configs);
+    const normalized = this.validateConfigs(configs);
     for (let attempt = 0; ; attempt++) {
       const current = this.state.topics.get(name);
       if (!current) throw unknownTopic(name);

@@ -25,8 +25,8 @@ import type { Logger } from '../../observability/logger.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { PARTITION_LEADER_EPOCH } from '../../protocol/records/batch-header.js';
 import type { AppendBatch, AppendResult, PartitionLog } from '../../storage/index.js';
-// the purgatory is where the broker's delayed fetches wait; partitions wake them by the same keys
-import { partitionKey, type FetchPurgatory } from '../../broker/purgatory.js';
+// the broker's fetch purgatory is where delayed fetches wait; partitions wake them by the same keys
+import { partitionKey, type FetchWaker } from '../types.js';
 import type { ClusterMetadataClient, PartitionState } from '../types.js';
 import { LeaderEpochCache, UNDEFINED_EPOCH, type EpochEndOffset } from './leader-epoch-cache.js';
 
@@ -60,7 +60,7 @@ export interface PartitionOptions {
   log: PartitionLog;
   localBrokerId: number;
   /** Wakes waiting fetches: consumers on high watermark advances, followers on appends. */
-  purgatory?: FetchPurgatory;
+  purgatory?: FetchWaker;
   logger?: Logger;
   /** Cluster mode (absent: single-node mode). */
   cluster?: {
@@ -117,7 +117,7 @@ export class Partition {
   private unreplicated: number[] = [];
   private readonly watchers = new Set<() => void>();
   private closed = false;
-  private readonly purgatory: FetchPurgatory | undefined;
+  private readonly purgatory: FetchWaker | undefined;
   private readonly logger: Logger | undefined;
   private readonly client: ClusterMetadataClient | undefined;
   private readonly lagTimeMaxMs: number;

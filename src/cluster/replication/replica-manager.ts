@@ -4,7 +4,7 @@
 //
 // Single-node mode — `ReplicaManager.singleNode({ nodeId, topics, logs, purgatory })` — wraps each
 // partition log in a Partition that always leads at epoch 0 with ISR [self]; the wrapper is made on
-// first use, so topics created or deleted by TopicManager need nothing here.
+// first use, so topics created or deleted by LocalTopics need nothing here.
 //
 // Cluster mode, as Broker.start() is to build it once the metadata client has started:
 //
@@ -24,7 +24,7 @@
 //   await replicas.close();          // on stop, before logs.close()
 //
 // On every MetadataChange each partition whose replicas (or addingReplicas) include this broker gets
-// its log opened or created (TopicManager.localLog, with the topic's runtime config), and
+// its log opened or created (LocalTopics.localLog, with the topic's runtime config), and
 // makeLeader / makeFollower when its leader epoch changed (the follower is moved to the fetcher of
 // the new leader); same-epoch changes (ISR, reassignment) update the state. Partitions no longer
 // assigned here (topic deleted, replica moved away) stop fetching and their local log is deleted.
@@ -40,8 +40,6 @@
 // high watermark close to the leader's.
 
 import path from 'node:path';
-import type { TopicManager } from '../../broker/topics.js';
-import type { FetchPurgatory } from '../../broker/purgatory.js';
 import type { ClientSecurity } from '../../client/connection.js';
 import type { Logger } from '../../observability/logger.js';
 import {
@@ -54,6 +52,8 @@ import {
 } from '../../storage/index.js';
 import type {
   BrokerRegistration,
+  FetchWaker,
+  LocalTopics,
   ClusterMetadataClient,
   LeadershipListener,
   MetadataChange,
@@ -64,11 +64,11 @@ import { ReplicaFetcher } from './replica-fetcher.js';
 
 interface CommonOptions {
   nodeId: number;
-  topics: TopicManager;
+  topics: LocalTopics;
   logs: LogManager;
   logger?: Logger;
   /** The broker's fetch purgatory: consumer fetches wake on high watermark advances, replica fetches on appends. */
-  purgatory?: FetchPurgatory;
+  purgatory?: FetchWaker;
   leadership?: LeadershipListener[];
 }
 
@@ -116,10 +116,10 @@ export class ReplicaManager {
   private readonly byTopic = new Map<string, (Partition | undefined)[]>();
   private readonly fetchers = new Map<number, ReplicaFetcher>();
   private readonly leadership: LeadershipListener[];
-  private readonly topics: TopicManager;
+  private readonly topics: LocalTopics;
   private readonly logs: LogManager;
   private readonly logger: Logger | undefined;
-  private readonly purgatory: FetchPurgatory | undefined;
+  private readonly purgatory: FetchWaker | undefined;
   private readonly cluster: ClusterReplicaManagerOptions | null;
   private shrinkTimer: NodeJS.Timeout | null = null;
   private hwCheckpointTimer: NodeJS.Timeout | null = null;
