@@ -14,7 +14,13 @@ import type { Admin, Consumer, Kafka, Producer } from 'kafkajs';
 import { KafkaConnection } from '../../src/client/connection.js';
 import { ApiKey } from '../../src/protocol/messages/index.js';
 import { startCluster, type TestCluster } from '../helpers/cluster.js';
-import { clusterKafka, countingConsumer, partitionView, waitFor } from '../helpers/cluster-clients.js';
+import {
+  clusterKafka,
+  countingConsumer,
+  partitionView,
+  transactionCoordinator,
+  waitFor,
+} from '../helpers/cluster-clients.js';
 import { sleep } from '../helpers/faults.js';
 
 let cluster: TestCluster | undefined;
@@ -70,19 +76,6 @@ async function readCommitted(kafka: Kafka, expected: number): Promise<string[]> 
 async function groupOffsets(admin: Admin): Promise<Record<number, string>> {
   const [t] = await admin.fetchOffsets({ groupId: GROUP, topics: [IN] });
   return Object.fromEntries(t!.partitions.map((p) => [p.partition, p.offset]));
-}
-
-/** The broker coordinating TXN_ID now (FindCoordinator for a transactional id). */
-async function transactionCoordinator(port: number): Promise<number> {
-  const conn = await KafkaConnection.connect('127.0.0.1', port, { requestTimeoutMs: 5000 });
-  try {
-    return await waitFor('the transaction coordinator', async () => {
-      const res = await conn.request(ApiKey.FindCoordinator, 1, { key: TXN_ID, keyType: 1 });
-      return res.errorCode === 0 ? (res.nodeId as number) : null;
-    });
-  } finally {
-    conn.close();
-  }
 }
 
 describe('cluster: transactions across brokers', () => {
@@ -160,7 +153,7 @@ describe('cluster: transactions across brokers', () => {
     });
 
     // a transaction open when its coordinator dies
-    const coordinator = await transactionCoordinator(cluster.node(1).port);
+    const coordinator = await transactionCoordinator(cluster.node(1).port, TXN_ID);
     const open = await producer.transaction();
     await open.send({
       topic: OUT,
@@ -176,7 +169,7 @@ describe('cluster: transactions across brokers', () => {
     const next = await waitFor(
       'a new transaction coordinator',
       async () => {
-        const id = await transactionCoordinator(survivor.port);
+        const id = await transactionCoordinator(survivor.port, TXN_ID);
         return id !== coordinator ? id : null;
       },
       60_000,

@@ -4,6 +4,7 @@
 
 import { Kafka, logLevel, type Admin, type Consumer, type Producer } from 'kafkajs';
 import { KafkaConnection } from '../../src/client/connection.js';
+import { ApiKey } from '../../src/protocol/messages/index.js';
 import { newTally, readBack, sleep, type AckTally, type StoredRecord } from './faults.js';
 
 export function clusterKafka(bootstrap: string, clientId = 'fluxmq-cluster-test'): Kafka {
@@ -86,6 +87,19 @@ export async function waitFor<T>(
     await sleep(200);
   }
   throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+}
+
+/** The broker coordinating `transactionalId` now (FindCoordinator for a transactional id, key type 1). */
+export async function transactionCoordinator(port: number, transactionalId: string): Promise<number> {
+  const conn = await KafkaConnection.connect('127.0.0.1', port, { requestTimeoutMs: 5000 });
+  try {
+    return await waitFor(`the coordinator of ${transactionalId}`, async () => {
+      const res = await conn.request(ApiKey.FindCoordinator, 1, { key: transactionalId, keyType: 1 });
+      return res.errorCode === 0 ? (res.nodeId as number) : null;
+    });
+  } finally {
+    conn.close();
+  }
 }
 
 export interface ProducingLoop {

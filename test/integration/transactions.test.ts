@@ -14,6 +14,7 @@ const OUT_OF_ORDER_SEQUENCE_NUMBER = 45;
 const INVALID_PRODUCER_EPOCH = 47;
 const INVALID_PRODUCER_ID_MAPPING = 49;
 const PRODUCER_FENCED = 90;
+const UNSTABLE_OFFSET_COMMIT = 88;
 
 let broker: RunningBroker;
 let dataDir: string;
@@ -308,6 +309,88 @@ describe('transaction errors', () => {
     expect(listed.transactionStates.map((t: { transactionalId: string }) => t.transactionalId)).toContain(
       'tx-raw',
     );
+  });
+});
+
+describe('OffsetFetch require_stable (KIP-447)', () => {
+  const GROUP = 'stable-group';
+  const TOPIC = 'stable-in';
+  const ASKED = [{ name: TOPIC, partitionIndexes: [0, 1] }];
+  /** [committedOffset, errorCode] of partitions 0 and 1, through the v8+ and the v7 request shapes. */
+  async function fetched(requireStable: boolean) {
+    const v8 = await conn.request(ApiKey.OffsetFetch, 8, {
+      groups: [{ groupId: GROUP, topics: ASKED }],
+      requireStable,
+    });
+    const v7 = await conn.request(ApiKey.OffsetFetch, 7, { groupId: GROUP, topics: ASKED, requireStable });
+    expect(v8.groups[0].errorCode).toBe(0);
+    expect(v7.errorCode).toBe(0); // the refusal is per partition, never group-wide
+    const parts = (topics: { partitions: { committedOffset: number; errorCode: number }[] }[]) =>
+      topics[0]!.partitions.map((p) => [p.committedOffset, p.errorCode]);
+    expect(parts(v7.topics)).toEqual(parts(v8.groups[0].topics));
+    return parts(v8.groups[0].topics);
+  }
+
+  it('refuses a partition with offsets pending in an open transaction until it commits', async () => {
+    await createTopic(conn, TOPIC, 2);
+    const commit = await conn.request(ApiKey.OffsetCommit, 8, {
+      groupId: GROUP,
+      generationIdOrMemberEpoch: -1,
+      memberId: '',
+      groupInstanceId: null,
+      topics: [
+        {
+          name: TOPIC,
+          partitions: [0, 1].map((partitionIndex) => ({
+            partitionIndex,
+            committedOffset: 3 + partitionIndex,
+            committedLeaderEpoch: -1,
+            committedMetadata: '',
+          })),
+        },
+      ],
+    });
+    expect(commit.topics[0].partitions.map((p: { errorCode: number }) => p.errorCode)).toEqual([0, 0]);
+
+    const { errorCode, producerId, producerEpoch } = await initProducerId(conn, 'tx-stable');
+    expect(errorCode).toBe(0);
+    const ids = { transactionalId: 'tx-stable', producerId, producerEpoch };
+    expect((await conn.request(ApiKey.AddOffsetsToTxn, 3, { ...ids, groupId: GROUP })).errorCode).toBe(0);
+    const txnCommit = await conn.request(ApiKey.TxnOffsetCommit, 3, {
+      ...ids,
+      groupId: GROUP,
+      generationId: -1,
+      memberId: '',
+      groupInstanceId: null,
+      topics: [
+        {
+          name: TOPIC,
+          partitions: [
+            { partitionIndex: 0, committedOffset: 10, committedLeaderEpoch: -1, committedMetadata: '' },
+          ],
+        },
+      ],
+    });
+    expect(txnCommit.topics[0].partitions[0].errorCode).toBe(0);
+
+    // the transaction is open: stable readers are told to retry for partition 0 only
+    expect(await fetched(true)).toEqual([
+      [-1, UNSTABLE_OFFSET_COMMIT],
+      [4, 0],
+    ]);
+    expect(await fetched(false)).toEqual([
+      [3, 0],
+      [4, 0],
+    ]);
+
+    const end = await conn.request(ApiKey.EndTxn, 3, { ...ids, committed: true });
+    expect(end.errorCode).toBe(0);
+    for (const requireStable of [true, false]) {
+      expect(await fetched(requireStable)).toEqual([
+        [10, 0],
+        [4, 0],
+      ]);
+    }
   });
 });
 

@@ -1,9 +1,12 @@
 // OffsetFetch (key 9), v0-v9. A partition without a committed offset answers offset -1 and empty
 // metadata. v2 allows a null topic list (every committed offset of the group) and adds a top-level
 // error code (before it, a group-level error is repeated on every partition asked for); v5 adds
-// the leader epoch; v6 flexible; v7 require_stable (no transactions here, so every offset is
-// stable); v8 asks for several groups at once; v9 adds member id and epoch, which only the KIP-848
-// protocol uses (ignored here). The empty group id is accepted, as Kafka does.
+// the leader epoch; v6 flexible; v7 require_stable (KIP-447: a partition with a transactional
+// offset still pending, from TxnOffsetCommit in a transaction not yet committed or aborted, answers
+// UNSTABLE_OFFSET_COMMIT, retriable, instead of its last committed offset; the top-level error stays
+// NONE, as in Kafka); v8 asks for several groups at once (require_stable applies to all of them); v9
+// adds member id and epoch, which only the KIP-848 protocol uses (ignored here). The empty group id
+// is accepted, as Kafka does.
 
 import { ErrorCode } from '../../protocol/errors.js';
 import {
@@ -41,13 +44,13 @@ export const offsetFetchHandler: ApiHandler<OffsetFetchRequest, OffsetFetchRespo
       return {
         throttleTimeMs: 0,
         groups: req.groups.map((g) => {
-          const r = groups.fetchOffsets(g.groupId, g.topics);
+          const r = groups.fetchOffsets(g.groupId, g.topics, req.requireStable);
           return { groupId: g.groupId, errorCode: r.errorCode, topics: r.topics };
         }),
       };
     }
     const topics = version >= 2 ? req.topics : (req.topics ?? []);
-    const r = groups.fetchOffsets(req.groupId, topics);
+    const r = groups.fetchOffsets(req.groupId, topics, req.requireStable);
     if (r.errorCode !== ErrorCode.NONE) {
       return {
         throttleTimeMs: 0,

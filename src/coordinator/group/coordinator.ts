@@ -191,11 +191,13 @@ export class GroupCoordinator implements GroupMetricsSource {
     this.store.completeTxn(p, producerId, commit);
   }
 
+  /** OffsetFetch; `requireStable` (KIP-447) refuses partitions with pending transactional offsets. */
   fetchOffsets(
     groupId: string,
     topics: { name: string; partitionIndexes: number[] }[] | null,
+    requireStable = false,
   ): OffsetFetchResult {
-    return this.offsets.fetch(groupId, topics);
+    return this.offsets.fetch(groupId, topics, requireStable);
   }
 
   deleteOffsets(groupId: string, topics: { name: string; partitions: number[] }[]): OffsetDeleteResult {

@@ -282,6 +282,16 @@ export class ClassicGroup {
     parts.set(partition, offset);
   }
 
+  /**
+   * Whether some producer's open transaction holds an offset of this partition (Kafka's
+   * hasPendingOffsetCommitsForTopicPartition; OffsetFetch with require_stable refuses it).
+   */
+  hasPendingTxnOffset(topic: string, partition: number): boolean {
+    for (const byTopic of this.pendingTxnOffsets.values())
+      if (byTopic.get(topic)?.has(partition)) return true;
+    return false;
+  }
+
   /** The transaction of `producerId` ended: its offsets become committed (commit) or go (abort). */
   completeTxnOffsets(producerId: number, commit: boolean): boolean {
     const byTopic = this.pendingTxnOffsets.get(producerId);

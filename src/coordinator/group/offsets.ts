@@ -126,12 +126,33 @@ export class OffsetManager {
     return results;
   }
 
-  fetch(groupId: string, topics: { name: string; partitionIndexes: number[] }[] | null): OffsetFetchResult {
+  /**
+   * OffsetFetch. With `requireStable` (v7+, KIP-447) a partition for which a transactional offset is
+   * still pending (its transaction neither committed nor aborted) answers UNSTABLE_OFFSET_COMMIT,
+   * which clients retry, so that a consumer taking a partition over does not start from an offset
+   * the open transaction is about to move; without it the last committed offset is answered.
+   * Listing every offset (null topics) covers the committed ones only, as Kafka's does.
+   */
+  fetch(
+    groupId: string,
+    topics: { name: string; partitionIndexes: number[] }[] | null,
+    requireStable = false,
+  ): OffsetFetchResult {
     const { store } = this.o;
     const unavailable = store.unavailable(groupId);
     if (unavailable) return { errorCode: unavailable, topics: [] };
     const group = store.get(groupId);
     const entry = (topic: string, partition: number): FetchedOffset => {
+      const none = (errorCode: number): FetchedOffset => ({
+        partitionIndex: partition,
+        committedOffset: -1,
+        committedLeaderEpoch: -1,
+        metadata: '',
+        errorCode,
+      });
+      if (requireStable && group?.hasPendingTxnOffset(topic, partition)) {
+        return none(ErrorCode.UNSTABLE_OFFSET_COMMIT);
+      }
       const o = group?.offsets.get(topic)?.get(partition);
       return o
         ? {
@@ -141,13 +162,7 @@ export class OffsetManager {
             metadata: o.metadata,
             errorCode: ErrorCode.NONE,
           }
-        : {
-            partitionIndex: partition,
-            committedOffset: -1,
-            committedLeaderEpoch: -1,
-            metadata: '',
-            errorCode: ErrorCode.NONE,
-          };
+        : none(ErrorCode.NONE);
     };
     if (topics === null) {
       const all = [...(group?.offsets ?? new Map<string, Map<number, StoredOffset>>())]

@@ -12,7 +12,7 @@ import {
   DEFAULT_GROUP_COORDINATOR_CONFIG,
   type GroupCoordinatorConfig,
 } from '../../../../src/coordinator/group/config.js';
-import type { JoinRequest, JoinResult } from '../../../../src/coordinator/group/types.js';
+import type { CommitRequest, JoinRequest, JoinResult } from '../../../../src/coordinator/group/types.js';
 import { silentLogger } from '../../../../src/observability/logger.js';
 import { encodeSubscription } from '../../../../src/protocol/consumer-protocol.js';
 import { DEFAULT_LOG_CONFIG, LogManager } from '../../../../src/storage/index.js';
@@ -100,6 +100,38 @@ export function joinRequest(groupId: string, over: Partial<JoinRequest> = {}): J
     requireKnownMemberId: true,
     supportsSkipAssignment: false,
     ...over,
+  };
+}
+
+/**
+ * A commit of `offsets` (partition -> offset) of one topic from outside group management
+ * (generation -1, no member), as admin tools and TxnOffsetCommit without group metadata send it.
+ */
+export function outsideCommit(
+  groupId: string,
+  topic: string,
+  offsets: Iterable<[number, number]>,
+  metadata: (offset: number) => string | null = () => null,
+): CommitRequest {
+  return {
+    groupId,
+    generationId: -1,
+    memberId: '',
+    groupInstanceId: null,
+    retentionTimeMs: -1,
+    apiVersion: 3,
+    topics: [
+      {
+        name: topic,
+        partitions: [...offsets].map(([partitionIndex, committedOffset]) => ({
+          partitionIndex,
+          committedOffset,
+          committedLeaderEpoch: -1,
+          committedMetadata: metadata(committedOffset),
+          commitTimestamp: -1,
+        })),
+      },
+    ],
   };
 }
 

@@ -9,7 +9,7 @@ import { OFFSETS_TOPIC } from '../../../../src/coordinator/group/index.js';
 import { DEFAULT_TXN_CONFIG } from '../../../../src/coordinator/txn/config.js';
 import { TransactionCoordinator, TxnStatus } from '../../../../src/coordinator/txn/index.js';
 import { silentLogger } from '../../../../src/observability/logger.js';
-import { openHarness, removeDataDirs, tempDataDir, type Harness } from '../group/harness.js';
+import { openHarness, outsideCommit, removeDataDirs, tempDataDir, type Harness } from '../group/harness.js';
 
 const open: { h: Harness; txn: TransactionCoordinator }[] = [];
 
@@ -74,26 +74,11 @@ function txnOffsetCommit(
   );
   if (checked !== 0) return offsets.map(() => checked);
   const res = s.h.coordinator.txnCommitOffsets(
-    {
-      groupId: 'g',
-      generationId: -1,
-      memberId: '',
-      groupInstanceId: null,
-      retentionTimeMs: -1,
-      apiVersion: 3,
-      topics: [
-        {
-          name: 'orders',
-          partitions: offsets.map((committedOffset, partitionIndex) => ({
-            partitionIndex,
-            committedOffset,
-            committedLeaderEpoch: -1,
-            committedMetadata: null,
-            commitTimestamp: -1,
-          })),
-        },
-      ],
-    },
+    outsideCommit(
+      'g',
+      'orders',
+      offsets.map((o, p) => [p, o]),
+    ),
     ids,
   );
   return res[0]!.partitions.map((p) => p.errorCode);
