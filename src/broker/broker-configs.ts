@@ -1,13 +1,15 @@
 // The broker's configuration as DescribeConfigs and AlterConfigs see it: every key's value and
 // where it comes from, in Kafka's precedence order (per-broker dynamic, cluster-wide dynamic
 // default, static from file/env/flags, built-in default), and the dynamic part, which is persisted
-// in the cluster metadata file and applied to live logs when it changes.
+// in the metadata file (single node) or, in cluster mode, in the cluster metadata, where the
+// cluster-wide default is shared by every broker as in Kafka; it is applied to live logs when it
+// changes, also when the change was made through another broker.
 //
 // Dynamic (alterable at run time) are the broker synonyms of the topic configs: the log defaults
 // (retention, segments, flush, cleanup policy, timestamp type), compression.type,
 // message.max.bytes and min.insync.replicas. Everything else is read-only.
 
-import type { MetadataStore } from '../cluster/metadata-store.js';
+import type { ClusterMetadataClient } from '../cluster/types.js';
 import { CONFIG_ALIASES, CONFIG_KEY_BY_NAME, CONFIG_KEYS, type ConfigValue } from '../config/schema.js';
 import { ErrorCode, KafkaError } from '../protocol/errors.js';
 import type { BrokerSettings } from './settings.js';
@@ -42,6 +44,12 @@ export interface SourcedValue {
 /** The resource name of the cluster-wide dynamic broker default. */
 export const CLUSTER_DEFAULT_RESOURCE = '';
 
+/** Where the dynamic configs are kept; a write returns a promise when it is asynchronous. */
+export interface DynamicConfigStore {
+  brokerConfigs(resource: string): Record<string, string>;
+  setBrokerConfigs(resource: string, configs: Record<string, string>): void | Promise<void>;
+}
+
 const DYNAMIC_BROKER_KEYS: ReadonlySet<string> = new Set(
   [...TOPIC_CONFIG_KEYS.values()].map((k) => k.brokerKey),
 );
@@ -57,7 +65,7 @@ export class BrokerConfigs {
   constructor(
     readonly nodeId: number,
     settings: Pick<BrokerSettings, 'staticConfig'>,
-    private readonly store: MetadataStore,
+    private store: DynamicConfigStore,
   ) {
     for (const e of settings.staticConfig) {
       this.staticValues.set(e.name, {
@@ -71,6 +79,24 @@ export class BrokerConfigs {
   /** Called after every change of the dynamic configs (to re-apply topic runtime configs). */
   onChange(listener: () => void): void {
     this.listeners.push(listener);
+  }
+
+  /**
+   * Switches to cluster mode: the dynamic configs are the cluster's from now on, and a change of
+   * the cluster default or of this broker's own, made through any broker, is applied here.
+   */
+  useCluster(cluster: Pick<ClusterMetadataClient, 'brokerConfigs' | 'setBrokerConfigs' | 'onChange'>): void {
+    this.store = cluster;
+    cluster.onChange((change) => {
+      const mine =
+        change.kind === 'brokerConfigs' &&
+        (change.resource === CLUSTER_DEFAULT_RESOURCE || change.resource === this.brokerResource);
+      if (mine || change.kind === 'reset') this.changed();
+    });
+  }
+
+  private changed(): void {
+    for (const l of this.listeners) l();
   }
 
   get brokerResource(): string {
@@ -187,11 +213,15 @@ export class BrokerConfigs {
     return normalized;
   }
 
-  /** Replaces the dynamic configs of a resource with an already validated set; persists and applies. */
-  setDynamic(resource: string, configs: Record<string, string>): void {
+  /**
+   * Replaces the dynamic configs of a resource with an already validated set; persists and applies.
+   * A promise in cluster mode, where the change is applied as the cluster metadata reports it.
+   */
+  setDynamic(resource: string, configs: Record<string, string>): void | Promise<void> {
     this.checkResource(resource);
-    this.store.setBrokerConfigs(resource, configs);
-    for (const l of this.listeners) l();
+    const written = this.store.setBrokerConfigs(resource, configs);
+    if (written instanceof Promise) return written;
+    this.changed();
   }
 
   /** Every static broker key (for describing the broker). */

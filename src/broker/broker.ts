@@ -96,6 +96,8 @@ export class Broker {
     });
     const metadata = MetadataStore.open(settings.dataDir);
     const configs = new BrokerConfigs(settings.nodeId, settings, metadata);
+    // cluster mode: dynamic broker configs are the cluster's (the default is shared by all brokers)
+    if (cluster) configs.useCluster(cluster);
     const topics = new TopicManager(
       metadata,
       logs,
@@ -193,7 +195,8 @@ export class Broker {
       endpoints: [],
       leaderEpoch: 0,
       metrics: this.metrics,
-      security: new SecurityManager(settings.security, settings.dataDir, logger),
+      // cluster mode: ACLs and SCRAM credentials are the cluster's, the same on every broker
+      security: new SecurityManager(settings.security, settings.dataDir, logger, cluster),
       cluster,
     };
     this.state = state;

@@ -211,7 +211,7 @@ export function effectiveValue(broker: BrokerState, type: number, name: string, 
 
 /**
  * Replaces the whole override set of a resource (validated entries), persisting and applying it;
- * returns a promise when the change is still being written (topics in cluster mode).
+ * returns a promise when the change is still being written (cluster mode).
  */
 export function replaceOverrides(
   broker: BrokerState,
@@ -226,16 +226,20 @@ export function replaceOverrides(
       const done = broker.topics.setConfigs(name, configs, validateOnly);
       return done instanceof Promise ? done.then(() => undefined) : undefined;
     }
-    case ResourceType.BROKER:
+    case ResourceType.BROKER: {
       broker.configs.checkResource(name);
-      if (!validateOnly) {
-        broker.configs.setDynamic(name, configs);
+      if (validateOnly) return;
+      const logChange = (): void =>
         broker.logger.info(
           { resource: name === '' ? 'cluster default' : name, configs },
           'broker configs changed',
         );
-      }
+      // a promise in cluster mode, where the change goes to the cluster's metadata first
+      const done = broker.configs.setDynamic(name, configs);
+      if (done instanceof Promise) return done.then(logChange);
+      logChange();
       return;
+    }
     default:
       throw unsupportedResource(type);
   }

@@ -2,6 +2,7 @@
 // these), and a function from a decoded request to a response object (or null: no response).
 
 import type { Logger } from '../observability/logger.js';
+import { KafkaError } from '../protocol/errors.js';
 import type { RequestHeader } from '../protocol/framing.js';
 import type { SecuritySession } from '../security/sasl.js';
 import type { BrokerState } from './broker-state.js';
@@ -29,6 +30,29 @@ export interface RequestContext {
 }
 
 export type HandlerResult<Res> = Res | null | Promise<Res | null>;
+
+/**
+ * Finishes a handler after a write that is done at once (single-node mode) or later (cluster mode,
+ * where it goes to the cluster metadata first): `done` with its result, `failed` with a KafkaError
+ * it threw (the code the API answers); any other error fails the whole request.
+ */
+export function afterWrite<T, R>(
+  write: () => T | Promise<T>,
+  done: (value: T) => R,
+  failed: (err: KafkaError) => R,
+): R | Promise<R> {
+  const onError = (err: unknown): R => {
+    if (err instanceof KafkaError) return failed(err);
+    throw err;
+  };
+  let value: T | Promise<T>;
+  try {
+    value = write();
+  } catch (err) {
+    return onError(err);
+  }
+  return value instanceof Promise ? value.then(done, onError) : done(value);
+}
 
 export interface ApiHandler<Req = unknown, Res = unknown> {
   apiKey: number;

@@ -67,8 +67,47 @@ export type MetadataChange =
   | { kind: 'topic'; name: string; topic: TopicMetadata | null }
   | { kind: 'partition'; topic: string; partition: number; state: PartitionState | null }
   | { kind: 'controller'; id: number }
+  /** An ACL binding was created or deleted (read them with `acls()`). */
+  | { kind: 'acls' }
+  /** A SCRAM credential was upserted or deleted (read them with `scramCredentials()`). */
+  | { kind: 'scram' }
+  /** The dynamic broker configs of a resource ('' is the cluster-wide default) changed. */
+  | { kind: 'brokerConfigs'; resource: string }
   /** The watch was re-established: treat the whole image as changed. */
   | { kind: 'reset' };
+
+/**
+ * An ACL binding as the cluster stores it: Kafka's wire codes for resource type, pattern type,
+ * operation and permission (the security layer's AclBinding has the same shape).
+ */
+export interface ClusterAcl {
+  resourceType: number;
+  resourceName: string;
+  patternType: number;
+  principal: string;
+  host: string;
+  operation: number;
+  permissionType: number;
+}
+
+/** A stored SCRAM credential: base64 salt, StoredKey and ServerKey, and the iterations; never a password. */
+export interface ClusterScramCredential {
+  salt: string;
+  storedKey: string;
+  serverKey: string;
+  iterations: number;
+}
+
+export interface ScramUpsert {
+  user: string;
+  mechanism: string;
+  credential: ClusterScramCredential;
+}
+
+export interface ScramDeletion {
+  user: string;
+  mechanism: string;
+}
 
 export interface CreateTopicSpec {
   name: string;
@@ -110,6 +149,20 @@ export interface ClusterMetadataClient {
   setTopicConfigs(name: string, configs: Record<string, string>): Promise<TopicMetadata>;
   brokerConfigs(resource: string): Record<string, string>;
   setBrokerConfigs(resource: string, configs: Record<string, string>): Promise<void>;
+
+  /** Every ACL binding of the cluster (from the image). */
+  acls(): readonly ClusterAcl[];
+  /** Stores bindings in one transaction; a binding already stored is kept once. */
+  createAcls(bindings: readonly ClusterAcl[]): Promise<void>;
+  /**
+   * Deletes, in one transaction, the bindings each selector picks; a binding goes to the first
+   * selector that picks it. Returns, per selector, the bindings it deleted.
+   */
+  deleteAcls(selectors: readonly ((binding: ClusterAcl) => boolean)[]): Promise<ClusterAcl[][]>;
+  /** SCRAM credentials by user, then by mechanism name (from the image). */
+  scramCredentials(): ReadonlyMap<string, ReadonlyMap<string, ClusterScramCredential>>;
+  /** Applies SCRAM upserts and deletions in one transaction. */
+  alterScramCredentials(upserts: readonly ScramUpsert[], deletions: readonly ScramDeletion[]): Promise<void>;
 
   /**
    * Replaces a partition's state when its stored partitionEpoch still equals

@@ -2,6 +2,8 @@
 // (principal, host, operation, ALLOW/DENY). The numeric codes are Kafka's wire values (AclOperation,
 // ResourceType, PatternType, AclPermissionType), and filters match as in Kafka's AclBindingFilter.
 
+import type { ClusterAcl } from '../cluster/types.js';
+
 export const ResourceType = {
   UNKNOWN: 0,
   ANY: 1,
@@ -38,15 +40,8 @@ export const Permission = { UNKNOWN: 0, ANY: 1, DENY: 2, ALLOW: 3 } as const;
 export const WILDCARD = '*';
 export const CLUSTER_NAME = 'kafka-cluster';
 
-export interface AclBinding {
-  resourceType: number;
-  resourceName: string;
-  patternType: number;
-  principal: string;
-  host: string;
-  operation: number;
-  permissionType: number;
-}
+/** A stored binding; the cluster metadata keeps the same shape, so it is that type. */
+export type AclBinding = ClusterAcl;
 
 /** A filter: null strings and the ANY codes match everything; MATCH matches what would apply to a name. */
 export interface AclFilter {

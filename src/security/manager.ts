@@ -1,14 +1,17 @@
-// Everything security on one broker: the persisted store (ACLs, SCRAM credentials), the authorizer
-// when authorizer.class.name is set, PLAIN users, the per-address limit on failed authentications,
-// and a session for each new connection.
+// Everything security on one broker: the persisted store (ACLs, SCRAM credentials; in the data
+// directory, or in the cluster metadata in cluster mode), the authorizer when authorizer.class.name
+// is set, PLAIN users, the per-address limit on failed authentications, and a session for each new
+// connection.
 
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { SecurityProtocol } from '../config/listeners.js';
 import type { Logger } from '../observability/logger.js';
 import { Authorizer } from './authorizer.js';
 import { SecuritySession, type CredentialLookup } from './sasl.js';
 import type { ScramMechanism } from './scram.js';
 import type { SecuritySettings } from './settings.js';
-import { SecurityStore } from './store.js';
+import { SECURITY_FILE, SecurityStore, type ClusterSecurity } from './store.js';
 
 const WINDOW_MS = 60_000;
 
@@ -22,8 +25,16 @@ export class SecurityManager implements CredentialLookup {
     readonly settings: SecuritySettings,
     dataDir: string,
     private readonly logger: Logger,
+    cluster?: ClusterSecurity,
   ) {
-    this.store = SecurityStore.open(dataDir);
+    if (cluster && existsSync(join(dataDir, SECURITY_FILE))) {
+      // Kept per broker before; a cluster shares one set, which this broker's file must not fork.
+      logger.warn(
+        { file: join(dataDir, SECURITY_FILE) },
+        'ignoring the local ACLs and SCRAM credentials: in a cluster they live in the cluster metadata',
+      );
+    }
+    this.store = cluster ? SecurityStore.inCluster(cluster) : SecurityStore.open(dataDir);
     this.authorizer = settings.authorizerEnabled
       ? new Authorizer(this.store, settings.superUsers, settings.allowEveryoneIfNoAcl)
       : null;

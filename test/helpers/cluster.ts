@@ -16,6 +16,8 @@ export interface ClusterNode {
   replicationPort: number;
   /** Port of /metrics, /health, /ready (with `http`), else 0 (off). */
   httpPort: number;
+  /** Port of the SASL_PLAINTEXT client listener named SASL (with `saslListener`), else 0 (none). */
+  saslPort: number;
   dataDir: string;
   broker: RunningBroker | null;
   /** This broker's way to etcd (with `proxies`). */
@@ -45,6 +47,8 @@ export interface ClusterOptions {
   /** Turn on each broker's HTTP listener (metrics and health) on a free port. */
   http?: boolean;
   overrides?: Record<string, string | number | boolean>;
+  /** Give every broker a second client listener, SASL (SASL_PLAINTEXT), next to PLAINTEXT. */
+  saslListener?: boolean;
 }
 
 /** Settings that keep cluster tests quick: short sessions and lag times, few internal partitions. */
@@ -68,6 +72,7 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<TestClust
       port: await freePort(),
       replicationPort: await freePort(),
       httpPort: opts.http ? await freePort() : 0,
+      saslPort: opts.saslListener ? await freePort() : 0,
       dataDir: tempDataDir(`fluxmq-cluster-${id}-`),
       broker: null,
       etcdProxy: null,
@@ -88,6 +93,7 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<TestClust
   const start = async (id: number): Promise<RunningBroker> => {
     const n = node(id);
     const advertisedReplication = n.replicationProxy?.port ?? n.replicationPort;
+    const sasl = n.saslPort > 0 ? `,SASL://127.0.0.1:${n.saslPort}` : '';
     n.broker = await startBroker({
       dataDir: n.dataDir,
       port: n.port,
@@ -97,9 +103,9 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<TestClust
         'node.id': id,
         'http.port': n.httpPort,
         'cluster.metadata': `etcd://${n.etcdProxy?.endpoint ?? etcd.endpoint}`,
-        listeners: `PLAINTEXT://127.0.0.1:${n.port},BROKER://127.0.0.1:${n.replicationPort}`,
-        'advertised.listeners': `PLAINTEXT://127.0.0.1:${n.port},BROKER://127.0.0.1:${advertisedReplication}`,
-        'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,BROKER:SASL_PLAINTEXT',
+        listeners: `PLAINTEXT://127.0.0.1:${n.port},BROKER://127.0.0.1:${n.replicationPort}${sasl}`,
+        'advertised.listeners': `PLAINTEXT://127.0.0.1:${n.port},BROKER://127.0.0.1:${advertisedReplication}${sasl}`,
+        'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,BROKER:SASL_PLAINTEXT,SASL:SASL_PLAINTEXT',
       },
     });
     return n.broker;

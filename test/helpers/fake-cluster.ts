@@ -80,6 +80,11 @@ function clientOf(cluster: FakeCluster, brokerId: number): ClusterMetadataClient
     setTopicConfigs: notImplemented,
     brokerConfigs: () => ({}),
     setBrokerConfigs: notImplemented,
+    acls: () => [],
+    createAcls: notImplemented,
+    deleteAcls: notImplemented,
+    scramCredentials: () => new Map(),
+    alterScramCredentials: notImplemented,
     compareAndSetPartition: async (topic, partition, expected, next) => {
       await new Promise((r) => setImmediate(r));
       const current = cluster.partitions.get(topic)?.[partition];

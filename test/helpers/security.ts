@@ -121,3 +121,17 @@ export async function listenerPorts(broker: RunningBroker, names: string[]): Pro
 
 export const ALL_LISTENERS =
   'PLAINTEXT://127.0.0.1:0,SSL://127.0.0.1:0,SASL_PLAINTEXT://127.0.0.1:0,SASL_SSL://127.0.0.1:0';
+
+/**
+ * Broker overrides for SASL PLAIN users (user -> password) and the ACL authorizer, with `User:admin`
+ * as the only super user.
+ */
+export function authorizerOverrides(users: Record<string, string>): Record<string, string> {
+  return {
+    'sasl.plain.users': Object.entries(users)
+      .map(([u, p]) => `${u}:${p}`)
+      .join(','),
+    'authorizer.class.name': 'org.apache.kafka.metadata.authorizer.StandardAuthorizer',
+    'super.users': 'User:admin',
+  };
+}

@@ -336,6 +336,77 @@ describe('etcd cluster metadata', () => {
   });
 });
 
+describe('security and broker-config metadata', () => {
+  const binding = (resourceName: string, principal = 'User:alice') => ({
+    resourceType: 2,
+    resourceName,
+    patternType: 3,
+    principal,
+    host: '*',
+    operation: 4,
+    permissionType: 3,
+  });
+  const credential = (iterations: number) => ({
+    salt: 'c2FsdA==',
+    storedKey: 'aw==',
+    serverKey: 'cw==',
+    iterations,
+  });
+
+  it('shares ACLs: kept once, each deletion reported by one broker, larger than one transaction', async () => {
+    const [b1, b2] = await pair();
+    const seen: MetadataChange[] = [];
+    b2.onChange((c) => seen.push(c));
+    // names with the key separator and escapes in them stay distinct bindings
+    await b1.createAcls([binding('a/b'), binding('a%2Fb'), binding('a/b'), binding('x', 'User:x y')]);
+    expect(b1.acls()).toHaveLength(3);
+    await waitFor('ACLs on broker 2', () => b2.acls().length === 3);
+    expect(seen.some((c) => c.kind === 'acls')).toBe(true);
+    expect(b2.acls()).toContainEqual(binding('x', 'User:x y'));
+    await b2.createAcls([binding('a/b')]);
+    expect(b2.acls()).toHaveLength(3);
+
+    // the same deletion on both brokers at once: every binding is reported deleted exactly once
+    const all = () => true;
+    const [d1, d2] = await Promise.all([b1.deleteAcls([all]), b2.deleteAcls([all])]);
+    expect(d1[0]!.length + d2[0]!.length).toBe(3);
+    await waitFor('no ACL on either broker', () => b1.acls().length === 0 && b2.acls().length === 0);
+
+    // more bindings than etcd takes in one transaction; a binding goes to the first selector picking it
+    const many = Array.from({ length: 300 }, (_, i) => binding(`t${i}`));
+    await b1.createAcls(many);
+    await waitFor('300 ACLs on broker 2', () => b2.acls().length === 300);
+    const [even, rest] = await b2.deleteAcls([(b) => Number(b.resourceName.slice(1)) % 2 === 0, all]);
+    expect(even).toHaveLength(150);
+    expect(rest).toHaveLength(150);
+    await waitFor('ACLs gone on broker 1', () => b1.acls().length === 0);
+  });
+
+  it('shares SCRAM credentials and reports broker-config changes', async () => {
+    const [b1, b2] = await pair();
+    const seen: MetadataChange[] = [];
+    b2.onChange((c) => seen.push(c));
+    await b1.alterScramCredentials(
+      [
+        { user: 'ops/eu', mechanism: 'SCRAM-SHA-256', credential: credential(4096) },
+        { user: 'ops/eu', mechanism: 'SCRAM-SHA-512', credential: credential(8192) },
+      ],
+      [],
+    );
+    await waitFor('credentials on broker 2', () => b2.scramCredentials().get('ops/eu')?.size === 2);
+    expect(b2.scramCredentials().get('ops/eu')?.get('SCRAM-SHA-512')).toEqual(credential(8192));
+    await b2.alterScramCredentials([], [{ user: 'ops/eu', mechanism: 'SCRAM-SHA-256' }]);
+    await waitFor('one credential left on broker 1', () => b1.scramCredentials().get('ops/eu')?.size === 1);
+    expect(seen.some((c) => c.kind === 'scram')).toBe(true);
+
+    await b1.setBrokerConfigs('', { 'compression.type': 'zstd' });
+    await waitFor('the change reported on broker 2', () =>
+      seen.some((c) => c.kind === 'brokerConfigs' && c.resource === ''),
+    );
+    expect(b2.brokerConfigs('')).toEqual({ 'compression.type': 'zstd' });
+  });
+});
+
 describe('etcd restarts', () => {
   let own: RunningEtcd;
   beforeAll(async () => {

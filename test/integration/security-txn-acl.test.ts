@@ -13,7 +13,7 @@ import {
 } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBroker, type RunningBroker } from '../helpers/broker.js';
-import { listenerPorts } from '../helpers/security.js';
+import { authorizerOverrides, listenerPorts } from '../helpers/security.js';
 
 let broker: RunningBroker;
 let port: number;
@@ -60,11 +60,7 @@ beforeAll(async () => {
   broker = await startBroker({
     overrides: {
       listeners: 'SASL_PLAINTEXT://127.0.0.1:0',
-      'sasl.plain.users': Object.entries(USERS)
-        .map(([u, p]) => `${u}:${p}`)
-        .join(','),
-      'authorizer.class.name': 'org.apache.kafka.metadata.authorizer.StandardAuthorizer',
-      'super.users': 'User:admin',
+      ...authorizerOverrides(USERS),
       'auto.create.topics.enable': false,
     },
   });

@@ -1,6 +1,6 @@
 // AlterUserScramCredentials (key 51), v0: upserts (salt and salted password computed by the client,
-// KIP-554) and deletions of SCRAM credentials, persisted in security.json as salt, StoredKey,
-// ServerKey and iterations. Kafka's checks: a known mechanism, iterations in 4096-16384, a non-empty
+// KIP-554) and deletions of SCRAM credentials, persisted as salt, StoredKey, ServerKey and
+// iterations in one write (security.json, or cluster-wide in the cluster metadata in cluster mode). Kafka's checks: a known mechanism, iterations in 4096-16384, a non-empty
 // user, a user not altered twice in one request, and an existing credential for a deletion.
 
 import { ErrorCode } from '../../protocol/errors.js';
@@ -17,7 +17,7 @@ import {
   type ScramCredential,
   type ScramMechanism,
 } from '../../security/scram.js';
-import type { ApiHandler } from '../handler.js';
+import { afterWrite, type ApiHandler } from '../handler.js';
 
 export const alterUserScramCredentialsHandler: ApiHandler<
   AlterUserScramCredentialsRequest,
@@ -83,25 +83,34 @@ export const alterUserScramCredentialsHandler: ApiHandler<
     if (!store) for (const user of users) fail(user, ErrorCode.SECURITY_DISABLED, 'No security store');
     const okUpserts = upserts.filter((u) => !errors.has(u.user));
     const okDeletions = deletions.filter((d) => !errors.has(d.user));
-    if (store && (okUpserts.length > 0 || okDeletions.length > 0)) {
-      store.alterScram(okUpserts, okDeletions);
-      ctx.logger.info(
-        {
-          principal: ctx.session?.principal,
-          upserted: okUpserts.map((u) => `${u.user}/${u.mechanism}`),
-          deleted: okDeletions.map((d) => `${d.user}/${d.mechanism}`),
-        },
-        'SCRAM credentials changed',
-      );
-    }
-    return {
+    const response = () => ({
       throttleTimeMs: 0,
       results: [...users].map((user) => ({
         user,
         errorCode: errors.get(user)?.code ?? ErrorCode.NONE,
         errorMessage: errors.get(user)?.message ?? null,
       })),
-    };
+    });
+    if (!store || (okUpserts.length === 0 && okDeletions.length === 0)) return response();
+    return afterWrite(
+      () => store.alterScram(okUpserts, okDeletions),
+      () => {
+        ctx.logger.info(
+          {
+            principal: ctx.session?.principal,
+            upserted: okUpserts.map((u) => `${u.user}/${u.mechanism}`),
+            deleted: okDeletions.map((d) => `${d.user}/${d.mechanism}`),
+          },
+          'SCRAM credentials changed',
+        );
+        return response();
+      },
+      (err) => {
+        // the write was one: every user it carried failed with it
+        for (const x of [...okUpserts, ...okDeletions]) fail(x.user, err.code, err.message);
+        return response();
+      },
+    );
   },
   errorResponse(req, errorCode) {
     const users = new Set([...req.deletions, ...req.upsertions].map((x) => x.name));

@@ -1,6 +1,7 @@
-// CreateAcls (key 30), v0-v3: stores ACL bindings (persisted in security.json). Each creation gets its
-// own result; an invalid binding answers INVALID_REQUEST with the reason. SECURITY_DISABLED when the
-// broker runs without an authorizer (authorizer.class.name unset).
+// CreateAcls (key 30), v0-v3: stores ACL bindings (in security.json, or cluster-wide in the cluster
+// metadata in cluster mode). Each creation gets its own result; an invalid binding answers
+// INVALID_REQUEST with the reason, and a failed write the write's error on every valid one.
+// SECURITY_DISABLED when the broker runs without an authorizer (authorizer.class.name unset).
 
 import { ErrorCode } from '../../protocol/errors.js';
 import {
@@ -9,7 +10,7 @@ import {
   type CreateAclsResponseInput,
 } from '../../protocol/messages/index.js';
 import { bindingProblem, PatternType, type AclBinding } from '../../security/acl.js';
-import type { ApiHandler } from '../handler.js';
+import { afterWrite, type ApiHandler } from '../handler.js';
 
 export const createAclsHandler: ApiHandler<CreateAclsRequest, CreateAclsResponseInput> = {
   apiKey: ApiKey.CreateAcls,
@@ -43,9 +44,20 @@ export const createAclsHandler: ApiHandler<CreateAclsRequest, CreateAclsResponse
       valid.push(binding);
       return { errorCode: ErrorCode.NONE, errorMessage: null };
     });
-    if (valid.length > 0) security.store.addAcls(valid);
-    ctx.logger.info({ principal: ctx.session?.principal, created: valid.length }, 'ACLs created');
-    return { throttleTimeMs: 0, results };
+    if (valid.length === 0) return { throttleTimeMs: 0, results };
+    return afterWrite<void, CreateAclsResponseInput>(
+      () => security.store.addAcls(valid),
+      () => {
+        ctx.logger.info({ principal: ctx.session?.principal, created: valid.length }, 'ACLs created');
+        return { throttleTimeMs: 0, results };
+      },
+      (err) => ({
+        throttleTimeMs: 0,
+        results: results.map((r) =>
+          r.errorCode === ErrorCode.NONE ? { errorCode: err.code, errorMessage: err.message } : r,
+        ),
+      }),
+    );
   },
   errorResponse(req, errorCode) {
     return { throttleTimeMs: 0, results: req.creations.map(() => ({ errorCode, errorMessage: null })) };

@@ -1,4 +1,6 @@
-// DeleteAcls (key 31), v0-v3: removes the stored bindings matching each filter and lists them.
+// DeleteAcls (key 31), v0-v3: removes the stored bindings matching each filter and lists them, all
+// filters in one write (cluster-wide in cluster mode); a binding matching several filters is listed
+// under the first.
 
 import { ErrorCode } from '../../protocol/errors.js';
 import {
@@ -6,8 +8,8 @@ import {
   type DeleteAclsRequest,
   type DeleteAclsResponseInput,
 } from '../../protocol/messages/index.js';
-import { filterMatches, PatternType } from '../../security/acl.js';
-import type { ApiHandler } from '../handler.js';
+import { filterMatches, PatternType, type AclBinding } from '../../security/acl.js';
+import { afterWrite, type ApiHandler } from '../handler.js';
 
 export const deleteAclsHandler: ApiHandler<DeleteAclsRequest, DeleteAclsResponseInput> = {
   apiKey: ApiKey.DeleteAcls,
@@ -25,7 +27,7 @@ export const deleteAclsHandler: ApiHandler<DeleteAclsRequest, DeleteAclsResponse
         })),
       };
     }
-    const filterResults = req.filters.map((f) => {
+    const selectors = req.filters.map((f) => {
       const filter = {
         resourceType: f.resourceTypeFilter,
         resourceName: f.resourceNameFilter,
@@ -35,26 +37,31 @@ export const deleteAclsHandler: ApiHandler<DeleteAclsRequest, DeleteAclsResponse
         operation: f.operation,
         permissionType: f.permissionType,
       };
-      const removed = security.store.removeAcls((b) => filterMatches(filter, b));
-      return {
-        errorCode: ErrorCode.NONE,
-        errorMessage: null,
-        matchingAcls: removed.map((b) => ({
+      return (b: AclBinding) => filterMatches(filter, b);
+    });
+    return afterWrite<AclBinding[][], DeleteAclsResponseInput>(
+      () => security.store.removeAcls(selectors),
+      (removed) => {
+        ctx.logger.info(
+          { principal: ctx.session?.principal, deleted: removed.reduce((n, r) => n + r.length, 0) },
+          'ACLs deleted',
+        );
+        const filterResults = removed.map((bindings) => ({
           errorCode: ErrorCode.NONE,
           errorMessage: null,
-          ...b,
-          patternType: b.patternType,
-        })),
-      };
-    });
-    ctx.logger.info(
-      {
-        principal: ctx.session?.principal,
-        deleted: filterResults.reduce((n, r) => n + r.matchingAcls.length, 0),
+          matchingAcls: bindings.map((b) => ({ errorCode: ErrorCode.NONE, errorMessage: null, ...b })),
+        }));
+        return { throttleTimeMs: 0, filterResults };
       },
-      'ACLs deleted',
+      (err) => ({
+        throttleTimeMs: 0,
+        filterResults: req.filters.map(() => ({
+          errorCode: err.code,
+          errorMessage: err.message,
+          matchingAcls: [],
+        })),
+      }),
     );
-    return { throttleTimeMs: 0, filterResults };
   },
   errorResponse(req, errorCode) {
     return {

@@ -9,6 +9,9 @@
 //   topics/<name>              TopicMetadata JSON
 //   partitions/<topic>/<p>     PartitionState JSON
 //   broker-configs/<resource>  dynamic broker configs ('' is the cluster-wide default)
+//   acls/<binding>             one ACL binding (ClusterAcl JSON); the key encodes every field, so
+//                              an identical binding is one key, as Kafka keeps a binding once
+//   scram/<mechanism>/<user>   one SCRAM credential (salt, StoredKey, ServerKey, iterations)
 //   controller                 {"brokerId","incarnation"} attached to the holder's lease
 //   secret                     the inter-broker secret (created once)
 // and /fluxmq/cluster-id when no cluster id is configured (the first broker picks one).
@@ -17,7 +20,15 @@
 // as Kafka's /controller ephemeral znode was: the controller is gone exactly when its broker is.
 
 import { randomBytes } from 'node:crypto';
-import { Etcd3, type IOptions, type IWatchResponse, type Lease, type Namespace, type Watcher } from 'etcd3';
+import {
+  Etcd3,
+  type ComparatorBuilder,
+  type IOptions,
+  type IWatchResponse,
+  type Lease,
+  type Namespace,
+  type Watcher,
+} from 'etcd3';
 import type { Logger } from '../../observability/logger.js';
 import { ErrorCode, KafkaError } from '../../protocol/errors.js';
 import { randomUuid } from '../../protocol/codec/uuid.js';
@@ -25,11 +36,15 @@ import { assignNewPartitions, assignReplicas, checkReplicationFactor } from '../
 import type { PartitionDecision } from '../controller-decisions.js';
 import type {
   BrokerRegistration,
+  ClusterAcl,
   ClusterMetadataClient,
+  ClusterScramCredential,
   CreateTopicSpec,
   MetadataChange,
   MetadataImage,
   PartitionState,
+  ScramDeletion,
+  ScramUpsert,
   TopicMetadata,
 } from '../types.js';
 import { Controller } from './controller.js';
@@ -63,6 +78,9 @@ interface Versioned<T> {
   modRevision: number;
 }
 
+/** One comparison of an etcd transaction: key, what to compare, how, and with what. */
+type Compare = [key: string, target: 'Create' | 'Mod', cmp: '==' | '>', value: number];
+
 interface ControllerValue {
   brokerId: number;
   incarnation: string;
@@ -76,11 +94,19 @@ const topicKey = (name: string): string => `topics/${name}`;
 const partitionPrefix = (topic: string): string => `partitions/${topic}/`;
 const partitionKey = (topic: string, p: number): string => `partitions/${topic}/${p}`;
 const brokerConfigKey = (resource: string): string => `broker-configs/${resource}`;
+const ACLS = 'acls/';
+const SCRAM = 'scram/';
+const enc = encodeURIComponent;
+const aclKey = (b: ClusterAcl): string =>
+  `${ACLS}${b.resourceType}/${b.patternType}/${enc(b.resourceName)}/${enc(b.principal)}/${enc(b.host)}/${b.operation}/${b.permissionType}`;
+const scramKey = (mechanism: string, user: string): string => `${SCRAM}${enc(mechanism)}/${enc(user)}`;
 
 /** Kafka's legal topic names (Topic.validate). */
 const TOPIC_NAME = /^[a-zA-Z0-9._-]+$/;
 const MAX_TOPIC_NAME = 249;
 const CAS_RETRIES = 10;
+/** etcd refuses a transaction of more than --max-txn-ops (128 by default) operations. */
+const MAX_TXN_OPS = 128;
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -108,6 +134,8 @@ function emptyState(): {
   topics: Map<string, Versioned<TopicMetadata>>;
   partitions: Map<string, Map<number, Versioned<PartitionState>>>;
   brokerConfigs: Map<string, Versioned<Record<string, string>>>;
+  acls: Map<string, Versioned<ClusterAcl>>;
+  scram: Map<string, Versioned<ScramUpsert>>;
   controller: Versioned<ControllerValue> | null;
 } {
   return {
@@ -115,6 +143,8 @@ function emptyState(): {
     topics: new Map(),
     partitions: new Map(),
     brokerConfigs: new Map(),
+    acls: new Map(),
+    scram: new Map(),
     controller: null,
   };
 }
@@ -141,6 +171,8 @@ export class EtcdMetadataClient implements ClusterMetadataClient {
   /** Everything at or below this revision is in the image (the last full load). */
   private baseRevision = 0;
   private cachedImage: MetadataImage | null = null;
+  private cachedAcls: ClusterAcl[] | null = null;
+  private cachedScram: Map<string, Map<string, ClusterScramCredential>> | null = null;
   private readonly listeners: ((change: MetadataChange) => void)[] = [];
 
   private readonly controller: Controller;
@@ -296,6 +328,24 @@ export class EtcdMetadataClient implements ClusterMetadataClient {
     return { ...(this.state.brokerConfigs.get(resource)?.value ?? {}) };
   }
 
+  acls(): readonly ClusterAcl[] {
+    this.cachedAcls ??= [...this.state.acls.values()].map((v) => v.value);
+    return this.cachedAcls;
+  }
+
+  scramCredentials(): ReadonlyMap<string, ReadonlyMap<string, ClusterScramCredential>> {
+    if (!this.cachedScram) {
+      const byUser = new Map<string, Map<string, ClusterScramCredential>>();
+      for (const { value } of this.state.scram.values()) {
+        let byMechanism = byUser.get(value.user);
+        if (!byMechanism) byUser.set(value.user, (byMechanism = new Map()));
+        byMechanism.set(value.mechanism, value.credential);
+      }
+      this.cachedScram = byUser;
+    }
+    return this.cachedScram;
+  }
+
   // ---------------------------------------------------------------------------------------------
   // Topic writes
 
@@ -440,6 +490,100 @@ export class EtcdMetadataClient implements ClusterMetadataClient {
       const value = { ...configs };
       const res = await ns.put(key).value(JSON.stringify(value)).exec();
       this.emit([this.applyPut(key, value, Number(res.header.revision))]);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Security writes (ACLs, SCRAM credentials)
+
+  async createAcls(bindings: readonly ClusterAcl[]): Promise<void> {
+    const wanted = new Map<string, ClusterAcl>();
+    for (const b of bindings) wanted.set(aclKey(b), aclOf(b));
+    // Kafka stores a CreateAcls request atomically; beyond etcd's transaction size it takes several.
+    for (const chunk of chunked([...wanted.keys()], MAX_TXN_OPS)) {
+      for (let attempt = 0; ; attempt++) {
+        const absent = chunk.filter((k) => !this.state.acls.has(k));
+        if (absent.length === 0) break;
+        const ns = this.requireNs();
+        // create-if-absent: a binding another broker stored meanwhile is not written again
+        const res = await this.txnIf(absent.map((k) => [k, 'Create', '==', 0]))
+          .then(...absent.map((k) => ns.put(k).value(JSON.stringify(wanted.get(k)))))
+          .commit();
+        if (res.succeeded) {
+          const rev = Number(res.header.revision);
+          this.emit(absent.map((k) => this.applyPut(k, wanted.get(k), rev)));
+          break;
+        }
+        if (attempt >= CAS_RETRIES) throw securityConflict();
+        await this.refreshKeys(absent);
+      }
+    }
+  }
+
+  async deleteAcls(selectors: readonly ((binding: ClusterAcl) => boolean)[]): Promise<ClusterAcl[][]> {
+    const deleted: ClusterAcl[][] = selectors.map(() => []);
+    for (let failures = 0; ;) {
+      // Each binding to the first selector that picks it, from the image as it is now.
+      const picked: { key: string; selector: number; acl: Versioned<ClusterAcl> }[] = [];
+      for (const [key, acl] of this.state.acls) {
+        const selector = selectors.findIndex((select) => select(acl.value));
+        if (selector >= 0) picked.push({ key, selector, acl });
+      }
+      if (picked.length === 0) return deleted;
+      const batch = picked.slice(0, MAX_TXN_OPS);
+      const ns = this.requireNs();
+      // Only bindings still as read: one deleted concurrently is reported by the request that won.
+      const res = await this.txnIf(batch.map((p) => [p.key, 'Mod', '==', p.acl.modRevision]))
+        .then(...batch.map((p) => ns.delete().key(p.key)))
+        .commit();
+      if (res.succeeded) {
+        const rev = Number(res.header.revision);
+        this.emit(batch.map((p) => this.applyDelete(p.key, rev)));
+        for (const p of batch) deleted[p.selector]!.push(p.acl.value);
+        failures = 0;
+        continue;
+      }
+      if (++failures > CAS_RETRIES) throw securityConflict();
+      await this.refreshKeys(batch.map((p) => p.key));
+    }
+  }
+
+  async alterScramCredentials(
+    upserts: readonly ScramUpsert[],
+    deletions: readonly ScramDeletion[],
+  ): Promise<void> {
+    const puts = new Map<string, ScramUpsert>();
+    for (const u of upserts) {
+      puts.set(scramKey(u.mechanism, u.user), {
+        user: u.user,
+        mechanism: u.mechanism,
+        credential: { ...u.credential },
+      });
+    }
+    // A key is in one operation of a transaction only; an upsert of the same credential wins.
+    const deletes = [...new Set(deletions.map((d) => scramKey(d.mechanism, d.user)))].filter(
+      (k) => !puts.has(k),
+    );
+    const ops: { key: string; put?: ScramUpsert }[] = [
+      ...deletes.map((key) => ({ key })),
+      ...[...puts].map(([key, put]) => ({ key, put })),
+    ];
+    for (const chunk of chunked(ops, MAX_TXN_OPS)) {
+      const ns = this.requireNs();
+      const res = await this.txnIf([])
+        .then(
+          ...chunk.map((o) =>
+            o.put ? ns.put(o.key).value(JSON.stringify(o.put.credential)) : ns.delete().key(o.key),
+          ),
+        )
+        .commit();
+      if (!res.succeeded) throw missingSecret();
+      const rev = Number(res.header.revision);
+      this.emit(
+        chunk.map((o) =>
+          o.put ? this.applyPut(o.key, o.put.credential, rev) : this.applyDelete(o.key, rev),
+        ),
+      );
     }
   }
 
@@ -760,6 +904,23 @@ export class EtcdMetadataClient implements ClusterMetadataClient {
     return res.responses[0]!.response_range.kvs[0]!.value.toString();
   }
 
+  /**
+   * A transaction guarded by every comparison; with none, by the cluster's secret, which exists
+   * for the life of the cluster's keys (etcd3's builder wants at least one comparison).
+   */
+  private txnIf(compares: readonly Compare[]): ComparatorBuilder {
+    const ns = this.requireNs();
+    const [first, ...rest]: readonly Compare[] =
+      compares.length > 0 ? compares : [[K_SECRET, 'Create', '>', 0]];
+    const txn = ns.if(...first!);
+    for (const c of rest) txn.and(...c);
+    return txn;
+  }
+
+  private async refreshKeys(keys: readonly string[]): Promise<void> {
+    await Promise.all(keys.map((k) => this.refreshKey(k)));
+  }
+
   private async refreshKey(key: string): Promise<void> {
     const ns = this.requireNs();
     const res = await ns.get(key).exec();
@@ -914,7 +1075,7 @@ export class EtcdMetadataClient implements ClusterMetadataClient {
     this.baseRevision = 0;
     for (const kv of res.kvs) this.applyKv(kv.key.toString(), kv.value.toString(), Number(kv.mod_revision));
     this.baseRevision = revision;
-    this.cachedImage = null;
+    this.invalidateCaches();
     const watcher = await ns
       .watch()
       .prefix('')
@@ -1002,7 +1163,7 @@ export class EtcdMetadataClient implements ClusterMetadataClient {
           this.log.error({ err }, 'metadata change listener failed');
         }
       }
-      if (change.kind !== 'controller') this.controller.trigger();
+      if (CONTROLLER_INPUTS.has(change.kind)) this.controller.trigger();
     }
     if (controllerChanged) this.updateControllerRole();
     if (ownRegistrationGone && !this.closing && this.leaseId !== null && !this.sessionLost) {
@@ -1037,7 +1198,7 @@ export class EtcdMetadataClient implements ClusterMetadataClient {
 
   private applyPut(key: string, value: unknown, revision: number): MetadataChange | null {
     if (!this.fresh(key, revision)) return null;
-    this.cachedImage = null;
+    this.invalidateCaches();
     const parsed = parseKey(key);
     switch (parsed.kind) {
       case 'broker': {
@@ -1062,7 +1223,18 @@ export class EtcdMetadataClient implements ClusterMetadataClient {
           value: value as Record<string, string>,
           modRevision: revision,
         });
-        return null;
+        return { kind: 'brokerConfigs', resource: parsed.resource };
+      case 'acl':
+        this.state.acls.set(key, { value: aclOf(value as ClusterAcl), modRevision: revision });
+        return { kind: 'acls' };
+      case 'scram': {
+        const credential = value as ClusterScramCredential;
+        this.state.scram.set(key, {
+          value: { user: parsed.user, mechanism: parsed.mechanism, credential },
+          modRevision: revision,
+        });
+        return { kind: 'scram' };
+      }
       case 'controller': {
         const v = value as ControllerValue;
         this.state.controller = { value: v, modRevision: revision };
@@ -1073,9 +1245,15 @@ export class EtcdMetadataClient implements ClusterMetadataClient {
     }
   }
 
+  private invalidateCaches(): void {
+    this.cachedImage = null;
+    this.cachedAcls = null;
+    this.cachedScram = null;
+  }
+
   private applyDelete(key: string, revision: number): MetadataChange | null {
     if (!this.fresh(key, revision)) return null;
-    this.cachedImage = null;
+    this.invalidateCaches();
     const parsed = parseKey(key);
     switch (parsed.kind) {
       case 'broker':
@@ -1091,8 +1269,14 @@ export class EtcdMetadataClient implements ClusterMetadataClient {
         return { kind: 'partition', topic: parsed.topic, partition: parsed.partition, state: null };
       }
       case 'broker-config':
-        this.state.brokerConfigs.delete(parsed.resource);
-        return null;
+        if (!this.state.brokerConfigs.delete(parsed.resource)) return null;
+        return { kind: 'brokerConfigs', resource: parsed.resource };
+      case 'acl':
+        if (!this.state.acls.delete(key)) return null;
+        return { kind: 'acls' };
+      case 'scram':
+        if (!this.state.scram.delete(key)) return null;
+        return { kind: 'scram' };
       case 'controller':
         if (!this.state.controller) return null;
         this.state.controller = null;
@@ -1108,6 +1292,8 @@ type ParsedKey =
   | { kind: 'topic'; name: string }
   | { kind: 'partition'; topic: string; partition: number }
   | { kind: 'broker-config'; resource: string }
+  | { kind: 'acl' }
+  | { kind: 'scram'; mechanism: string; user: string }
   | { kind: 'controller' }
   | { kind: 'other' };
 
@@ -1127,7 +1313,58 @@ function parseKey(key: string): ParsedKey {
   }
   if (key.startsWith('broker-configs/'))
     return { kind: 'broker-config', resource: key.slice('broker-configs/'.length) };
+  if (key.startsWith(ACLS)) return { kind: 'acl' };
+  if (key.startsWith(SCRAM)) {
+    const [mechanism, user, extra] = key.slice(SCRAM.length).split('/');
+    if (mechanism === undefined || user === undefined || extra !== undefined) return { kind: 'other' };
+    try {
+      return { kind: 'scram', mechanism: decodeURIComponent(mechanism), user: decodeURIComponent(user) };
+    } catch {
+      return { kind: 'other' };
+    }
+  }
   return { kind: 'other' };
+}
+
+/** The changes the controller's pass looks at (security and broker-config keys are not among them). */
+const CONTROLLER_INPUTS: ReadonlySet<MetadataChange['kind']> = new Set([
+  'broker',
+  'topic',
+  'partition',
+  'reset',
+]);
+
+/** Just the binding's fields, whatever else a stored or passed object carries. */
+function aclOf(b: ClusterAcl): ClusterAcl {
+  return {
+    resourceType: b.resourceType,
+    resourceName: b.resourceName,
+    patternType: b.patternType,
+    principal: b.principal,
+    host: b.host,
+    operation: b.operation,
+    permissionType: b.permissionType,
+  };
+}
+
+function chunked<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+function missingSecret(): KafkaError {
+  return new KafkaError(
+    ErrorCode.UNKNOWN_SERVER_ERROR,
+    'The cluster metadata has lost its secret key; it was not written.',
+  );
+}
+
+function securityConflict(): KafkaError {
+  return new KafkaError(
+    ErrorCode.REQUEST_TIMED_OUT,
+    'The security metadata kept changing concurrently; try again.',
+  );
 }
 
 function validateTopicName(name: string): void {
