@@ -183,6 +183,7 @@ export class Broker {
             replicaLagTimeMaxMs: settings.cluster!.replicaLagTimeMaxMs,
             replicaFetchWaitMaxMs: settings.cluster!.replicaFetchWaitMaxMs,
             replicaFetchMaxBytes: settings.cluster!.replicaFetchMaxBytes,
+            replicaFetchBackoffMs: settings.cluster!.replicaFetchBackoffMs,
             highWatermarkCheckpointIntervalMs: settings.cluster!.replicaHighWatermarkCheckpointIntervalMs,
             leadership: [coordinatorLeadership(groups, txn, (t, p) => logs.getLog(t, p))],
           })

@@ -48,6 +48,7 @@ export interface ClusterSettings {
   replicaLagTimeMaxMs: number;
   replicaFetchWaitMaxMs: number;
   replicaFetchMaxBytes: number;
+  replicaFetchBackoffMs: number;
   /** replica.high.watermark.checkpoint.interval.ms: how often replication-offset-checkpoint is written. */
   replicaHighWatermarkCheckpointIntervalMs: number;
   uncleanLeaderElection: boolean;
@@ -71,6 +72,7 @@ function clusterSettingsFromConfig(config: ResolvedConfig): ClusterSettings | nu
     replicaLagTimeMaxMs: config.get<number>('replica.lag.time.max.ms'),
     replicaFetchWaitMaxMs: config.get<number>('replica.fetch.wait.max.ms'),
     replicaFetchMaxBytes: config.get<number>('replica.fetch.max.bytes'),
+    replicaFetchBackoffMs: config.get<number>('replica.fetch.backoff.ms'),
     replicaHighWatermarkCheckpointIntervalMs: config.get<number>(
       'replica.high.watermark.checkpoint.interval.ms',
     ),

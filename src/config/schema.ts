@@ -423,6 +423,13 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
     validate: atLeast(1),
   },
   {
+    name: 'replica.fetch.backoff.ms',
+    type: 'int',
+    default: 1000,
+    doc: 'How long a follower waits before fetching a partition again after an error.',
+    validate: atLeast(0),
+  },
+  {
     name: 'unclean.leader.election.enable',
     type: 'boolean',
     default: false,

@@ -9,7 +9,7 @@
 // Each scenario ends with every acknowledged value read back exactly once.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Admin, Kafka, Producer } from 'kafkajs';
 import { KafkaConnection } from '../../src/client/connection.js';
 import { ApiKey } from '../../src/protocol/messages/index.js';
@@ -17,8 +17,8 @@ import { encodeRecordBatch } from '../../src/protocol/records/record-batch.js';
 import { startCluster, type TestCluster } from '../helpers/cluster.js';
 import {
   clusterKafka,
+  clusterView,
   createReplicatedTopic,
-  partitionView,
   produceContinuously,
   readBackFromLeader,
   waitFor,
@@ -36,21 +36,45 @@ beforeAll(async () => {
   kafka = clusterKafka(cluster.bootstrap);
   admin = kafka.admin();
   await admin.connect();
-  producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-  await producer.connect();
 }, 60_000);
 
-afterAll(async () => {
+// a producer of its own for each scenario: what one fault left in a client's state does not carry over
+beforeEach(async () => {
+  producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  await producer.connect();
+});
+
+afterEach(async () => {
   await producer?.disconnect().catch(() => {});
+});
+
+afterAll(async () => {
   await admin?.disconnect().catch(() => {});
   await cluster?.close();
 });
 
 const replicatedTopic = (topic: string): Promise<void> => createReplicatedTopic(admin, topic);
 
+/** Brokers paused or cut off by the test: views are asked of the others. */
+const disturbed = new Set<number>();
+const view = (topic: string) => clusterView(cluster, topic, disturbed);
+
 async function until(loop: ProducingLoop, more: number, what: string): Promise<void> {
   const target = loop.tally.acked.size + more;
-  await waitFor(what, async () => loop.tally.acked.size >= target, 60_000);
+  try {
+    await waitFor(what, async () => loop.tally.acked.size >= target, 60_000);
+  } catch (err) {
+    // what each broker says, and its warnings, to tell a stuck broker from a stuck client
+    for (const n of cluster.nodes) {
+      const seen = await clusterView({ nodes: [n] }, loop.topic).catch((e: Error) => e.message);
+      const warnings = (n.broker?.logs ?? []).filter((l) => Number(l.level) >= 40).slice(-8);
+      console.log(
+        `broker ${n.id}: ${JSON.stringify(seen)}\n${warnings.map((l) => JSON.stringify(l)).join('\n')}`,
+      );
+    }
+    console.log('send errors', JSON.stringify([...loop.tally.errors]), loop.lastError);
+    throw err;
+  }
 }
 
 /** The partition's log bytes on one broker's disk (all segments, in order). */
@@ -86,16 +110,16 @@ describe('cluster faults', () => {
     await replicatedTopic('shutdown');
     const loop = produceContinuously(producer, 'shutdown', 'cs');
     await until(loop, 200, 'acknowledgements before the shutdown');
-    const { leader } = await partitionView(admin, 'shutdown');
+    const { leader } = await view('shutdown');
     const code = await cluster.stop(leader);
     expect(code).toBe(0);
-    const view = await partitionView(admin, 'shutdown');
-    expect(view.leader).not.toBe(leader);
+    const after = await view('shutdown');
+    expect(after.leader).not.toBe(leader);
     await until(loop, 200, 'acknowledgements after the shutdown');
     await cluster.start(leader);
     await waitFor(
       'the restarted broker back in the ISR',
-      async () => (await partitionView(admin, 'shutdown')).isr.length === 3,
+      async () => (await view('shutdown')).isr.length === 3,
     );
     await finish(loop, 'shutdown', 'cluster-controlled-shutdown', 'cs');
     expect(loop.tally.errors.get(-1) ?? 0).toBe(0);
@@ -105,23 +129,23 @@ describe('cluster faults', () => {
     await replicatedTopic('paused');
     const loop = produceContinuously(producer, 'paused', 'ps');
     await until(loop, 200, 'acknowledgements before the pause');
-    const view = await partitionView(admin, 'paused');
-    const follower = view.replicas.find((r) => r !== view.leader)!;
+    const before = await view('paused');
+    const follower = before.replicas.find((r) => r !== before.leader)!;
     const proc = cluster.node(follower).broker!.proc;
     proc.kill('SIGSTOP');
+    disturbed.add(follower);
     try {
       await waitFor('the paused follower out of the ISR', async () => {
-        const v = await partitionView(admin, 'paused');
+        const v = await view('paused');
         return !v.isr.includes(follower) && v.isr.length === 2;
       });
       // acks=-1 goes on with two in-sync replicas
       await until(loop, 200, 'acknowledgements while the follower is paused');
     } finally {
       proc.kill('SIGCONT');
+      disturbed.delete(follower);
     }
-    await waitFor('the follower back in the ISR', async () =>
-      (await partitionView(admin, 'paused')).isr.includes(follower),
-    );
+    await waitFor('the follower back in the ISR', async () => (await view('paused')).isr.includes(follower));
     await until(loop, 100, 'acknowledgements after the follower came back');
     await finish(loop, 'paused', 'cluster-sigstop-follower', 'ps');
   }, 120_000);
@@ -151,12 +175,13 @@ describe('cluster faults', () => {
     await replicatedTopic('isolated');
     const loop = produceContinuously(producer, 'isolated', 'is');
     await until(loop, 200, 'acknowledgements before the partition');
-    const { leader } = await partitionView(admin, 'isolated');
+    const { leader } = await view('isolated');
     // straight to the old leader, which clients can still reach
     const direct = await KafkaConnection.connect('127.0.0.1', cluster.node(leader).port, {
       requestTimeoutMs: 15_000,
     });
     cluster.isolate(leader);
+    disturbed.add(leader);
     const send = async (acks: number, value: string) => {
       const res = await direct.request(ApiKey.Produce, 9, {
         acks,
@@ -187,12 +212,13 @@ describe('cluster faults', () => {
       await until(loop, 200, 'acknowledgements through the new leader');
     } finally {
       cluster.heal(leader);
+      disturbed.delete(leader);
       direct.close();
     }
     expect(isolatedAcks).toBe(0);
     await waitFor(
       'the old leader back in the ISR',
-      async () => (await partitionView(admin, 'isolated')).isr.length === 3,
+      async () => (await view('isolated')).isr.length === 3,
       60_000,
     );
     // finish() also waits until the healed broker's copy equals the new leader's byte for byte

@@ -33,6 +33,52 @@ export async function partitionView(admin: Admin, topic: string, partition = 0):
 }
 
 /** Creates `topic` with one partition, replication factor 3 and min.insync.replicas 2; waits for an ISR of 3. */
+/**
+ * The partition's leader, replicas and ISR as the first running broker not in `skip` answers
+ * (straight Metadata requests with a short timeout, so a paused or killed broker is never waited on).
+ */
+export async function clusterView(
+  cluster: { nodes: { id: number; port: number; broker: unknown }[] },
+  topic: string,
+  skip: ReadonlySet<number> = new Set(),
+  partition = 0,
+): Promise<PartitionView> {
+  let last: unknown;
+  for (const n of cluster.nodes) {
+    if (n.broker === null || skip.has(n.id)) continue;
+    let c: KafkaConnection | undefined;
+    try {
+      c = await KafkaConnection.connect('127.0.0.1', n.port, {
+        requestTimeoutMs: 3000,
+        connectTimeoutMs: 2000,
+      });
+      const md = await c.request(ApiKey.Metadata, 5, {
+        topics: [{ name: topic }],
+        allowAutoTopicCreation: false,
+      });
+      const t = (
+        md.topics as {
+          partitions: {
+            partitionIndex: number;
+            leaderId: number;
+            replicaNodes: number[];
+            isrNodes: number[];
+          }[];
+        }[]
+      )[0];
+      const p = t?.partitions.find((x) => x.partitionIndex === partition);
+      if (p) return { leader: p.leaderId, replicas: p.replicaNodes, isr: p.isrNodes };
+    } catch (err) {
+      last = err;
+    } finally {
+      c?.close();
+    }
+  }
+  throw new Error(
+    `no running broker describes ${topic}-${partition}${last ? `: ${(last as Error).message}` : ''}`,
+  );
+}
+
 export async function createReplicatedTopic(admin: Admin, topic: string): Promise<void> {
   await admin.createTopics({
     topics: [
@@ -103,7 +149,10 @@ export async function transactionCoordinator(port: number, transactionalId: stri
 }
 
 export interface ProducingLoop {
+  topic: string;
   tally: AckTally;
+  /** The last send error (KafkaJS's message), for diagnostics. */
+  lastError: string;
   stop(): Promise<void>;
 }
 
@@ -120,6 +169,15 @@ export function produceContinuously(
   const tally = newTally();
   let stopped = false;
   let seq = 0;
+  const loop: ProducingLoop = {
+    topic,
+    tally,
+    lastError: '',
+    async stop() {
+      stopped = true;
+      await running;
+    },
+  };
   const running = (async () => {
     while (!stopped) {
       const values = Array.from({ length: recordsPerBatch }, () => `${prefix}-${seq++}`);
@@ -132,21 +190,16 @@ export function produceContinuously(
         });
         const base = Number(meta!.baseOffset);
         values.forEach((v, i) => tally.acked.set(v, base + i));
-      } catch {
+      } catch (err) {
         // not acknowledged (KafkaJS ran out of retries): the values may or may not be stored
+        loop.lastError = (err as Error).message;
         tally.errors.set(-1, (tally.errors.get(-1) ?? 0) + 1);
         for (const v of values) tally.unacked.add(v);
         await sleep(100);
       }
     }
   })();
-  return {
-    tally,
-    async stop() {
-      stopped = true;
-      await running;
-    },
-  };
+  return loop;
 }
 
 /** Every record of the partition, read from its current leader. */

@@ -56,6 +56,7 @@ export const FAST_CLUSTER_SETTINGS = {
   'broker.session.timeout.ms': 3000,
   'replica.lag.time.max.ms': 3000,
   'replica.fetch.wait.max.ms': 200,
+  'replica.fetch.backoff.ms': 200,
   'group.initial.rebalance.delay.ms': 0,
   'offsets.topic.num.partitions': 3,
   'transaction.state.log.num.partitions': 3,

@@ -96,13 +96,14 @@ export class ReplicaFetcher {
 
   constructor(opts: ReplicaFetcherOptions) {
     this.leaderId = opts.leaderId;
+    // defaults for options left out or passed as undefined (a spread would keep the undefined)
     this.opts = {
-      maxWaitMs: 500,
-      minBytes: 1,
-      partitionMaxBytes: 1024 * 1024,
-      responseMaxBytes: 10 * 1024 * 1024,
-      backoffMs: 1000,
       ...opts,
+      maxWaitMs: opts.maxWaitMs ?? 500,
+      minBytes: opts.minBytes ?? 1,
+      partitionMaxBytes: opts.partitionMaxBytes ?? 1024 * 1024,
+      responseMaxBytes: opts.responseMaxBytes ?? 10 * 1024 * 1024,
+      backoffMs: opts.backoffMs ?? 1000,
     };
   }
 
