@@ -150,6 +150,8 @@ export async function transactionCoordinator(port: number, transactionalId: stri
 
 export interface ProducingLoop {
   topic: string;
+  /** Values are `${prefix}-${n}`. */
+  prefix: string;
   tally: AckTally;
   /** The last send error (KafkaJS's message), for diagnostics. */
   lastError: string;
@@ -171,6 +173,7 @@ export function produceContinuously(
   let seq = 0;
   const loop: ProducingLoop = {
     topic,
+    prefix,
     tally,
     lastError: '',
     async stop() {
