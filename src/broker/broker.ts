@@ -10,6 +10,7 @@ import {
   coordinatorLeadership,
   listenersWithInterBroker,
   registrationFor,
+  replicationTuning,
   txnClusterHooks,
 } from './cluster-mode.js';
 import type { Logger } from '../observability/logger.js';
@@ -180,11 +181,7 @@ export class Broker {
             logs,
             logger,
             purgatory,
-            replicaLagTimeMaxMs: settings.cluster!.replicaLagTimeMaxMs,
-            replicaFetchWaitMaxMs: settings.cluster!.replicaFetchWaitMaxMs,
-            replicaFetchMaxBytes: settings.cluster!.replicaFetchMaxBytes,
-            replicaFetchBackoffMs: settings.cluster!.replicaFetchBackoffMs,
-            highWatermarkCheckpointIntervalMs: settings.cluster!.replicaHighWatermarkCheckpointIntervalMs,
+            ...replicationTuning(settings.cluster!),
             leadership: [coordinatorLeadership(groups, txn, (t, p) => logs.getLog(t, p))],
           })
         : ReplicaManager.singleNode({ nodeId: settings.nodeId, topics, logs, logger, purgatory }),

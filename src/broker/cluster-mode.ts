@@ -40,6 +40,17 @@ export function listenersWithInterBroker(settings: BrokerSettings, cluster: Clus
   return [...settings.listeners, { name, securityProtocol: 'SASL_PLAINTEXT', host, port: 0 }];
 }
 
+/** The replica manager's timing and size settings, from the replica.* keys. */
+export function replicationTuning(cs: ClusterSettings) {
+  return {
+    replicaLagTimeMaxMs: cs.replicaLagTimeMaxMs,
+    replicaFetchWaitMaxMs: cs.replicaFetchWaitMaxMs,
+    replicaFetchMaxBytes: cs.replicaFetchMaxBytes,
+    replicaFetchBackoffMs: cs.replicaFetchBackoffMs,
+    highWatermarkCheckpointIntervalMs: cs.replicaHighWatermarkCheckpointIntervalMs,
+  };
+}
+
 /** What this broker registers under its lease: client endpoints, replication endpoint, rack. */
 export function registrationFor(
   settings: BrokerSettings,

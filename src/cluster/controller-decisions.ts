@@ -16,6 +16,7 @@
 //   ISR = ISR ∩ target, adding/removing cleared; a leader being removed is replaced within target.
 // - Every leader change bumps leaderEpoch (also to -1 and back); every change bumps partitionEpoch.
 
+import { nextPartitionState } from './partition-state.js';
 import type { MetadataImage, PartitionState } from './types.js';
 
 export const UNCLEAN_LEADER_ELECTION_CONFIG = 'unclean.leader.election.enable';
@@ -116,15 +117,13 @@ export function reconcilePartition(
     }
   }
 
-  const next: PartitionState = {
+  const next = nextPartitionState(state, {
     replicas,
     isr,
     leader,
-    leaderEpoch: leader !== state.leader ? state.leaderEpoch + 1 : state.leaderEpoch,
-    partitionEpoch: state.partitionEpoch + 1,
     addingReplicas: adding,
     removingReplicas: removing,
-  };
+  });
   if (samePartitionState(state, next)) return null;
   return { next, reason: reasons.join('; ') };
 }

@@ -10,6 +10,7 @@ import { Dispatcher } from '../../src/broker/dispatcher.js';
 import { ALL_HANDLERS } from '../../src/broker/handlers/index.js';
 import { FetchPurgatory } from '../../src/broker/purgatory.js';
 import { BrokerServer } from '../../src/broker/server.js';
+import { replicationTuning } from '../../src/broker/cluster-mode.js';
 import { settingsFromConfig } from '../../src/broker/settings.js';
 import { TopicManager } from '../../src/broker/topics.js';
 import { MetadataStore } from '../../src/cluster/metadata-store.js';
@@ -50,6 +51,7 @@ export async function startClusterBroker(opts: {
       'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,BROKER:SASL_PLAINTEXT',
       'cluster.metadata': 'etcd://127.0.0.1:2379',
       'replica.fetch.wait.max.ms': 100,
+      'replica.fetch.backoff.ms': 100,
       ...opts.overrides,
     },
   });
@@ -82,10 +84,7 @@ export async function startClusterBroker(opts: {
     logs,
     logger,
     purgatory,
-    replicaLagTimeMaxMs: settings.cluster!.replicaLagTimeMaxMs,
-    replicaFetchWaitMaxMs: settings.cluster!.replicaFetchWaitMaxMs,
-    highWatermarkCheckpointIntervalMs: settings.cluster!.replicaHighWatermarkCheckpointIntervalMs,
-    replicaFetchBackoffMs: 100,
+    ...replicationTuning(settings.cluster!),
   });
   const groups = new GroupCoordinator({
     topics,

@@ -16,7 +16,8 @@
 // A null partition list means every partition, and then (as in Kafka) the answer leaves out the
 // partitions whose election was not needed.
 
-import type { ClusterMetadataClient, MetadataImage, PartitionState } from '../../cluster/types.js';
+import { nextPartitionState } from '../../cluster/partition-state.js';
+import type { ClusterMetadataClient, MetadataImage } from '../../cluster/types.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import {
   ApiKey,
@@ -89,13 +90,10 @@ async function electUnclean(
         `No replica of ${topic}-${p} is live (replicas ${state.replicas.join(',')}).`,
       );
     }
-    const next: PartitionState = {
-      ...state,
+    const next = nextPartitionState(state, {
       leader,
       isr: state.isr.includes(leader) ? state.isr : [leader],
-      leaderEpoch: state.leaderEpoch + 1,
-      partitionEpoch: state.partitionEpoch + 1,
-    };
+    });
     if (await cluster.compareAndSetPartition(topic, p, state, next)) return result(p, ErrorCode.NONE, null);
     await sleep(CAS_RETRY_MS);
   }

@@ -34,6 +34,7 @@ import { ErrorCode, KafkaError } from '../../protocol/errors.js';
 import { randomUuid } from '../../protocol/codec/uuid.js';
 import { assignNewPartitions, assignReplicas, checkReplicationFactor } from '../assignment.js';
 import type { PartitionDecision } from '../controller-decisions.js';
+import { nextPartitionState } from '../partition-state.js';
 import type {
   BrokerRegistration,
   ClusterAcl,
@@ -610,12 +611,7 @@ export class EtcdMetadataClient implements ClusterMetadataClient {
       if (!reg || reg.shuttingDown || !state.isr.includes(preferred)) {
         return ErrorCode.PREFERRED_LEADER_NOT_AVAILABLE;
       }
-      const next: PartitionState = {
-        ...state,
-        leader: preferred,
-        leaderEpoch: state.leaderEpoch + 1,
-        partitionEpoch: state.partitionEpoch + 1,
-      };
+      const next = nextPartitionState(state, { leader: preferred });
       if (await this.casPartition(topic, partition, state, next, false)) {
         this.log.info({ topic, partition, leader: preferred }, 'preferred leader elected');
         return ErrorCode.NONE;
@@ -699,13 +695,10 @@ export class EtcdMetadataClient implements ClusterMetadataClient {
           );
           if (successor === undefined) return;
           movable++;
-          const next: PartitionState = {
-            ...state,
+          const next = nextPartitionState(state, {
             leader: successor,
             isr: state.isr.length > 1 ? state.isr.filter((r) => r !== this.brokerId) : state.isr,
-            leaderEpoch: state.leaderEpoch + 1,
-            partitionEpoch: state.partitionEpoch + 1,
-          };
+          });
           try {
             await this.casPartition(topic, partition, state, next, false);
           } catch (err) {
@@ -793,15 +786,13 @@ export class EtcdMetadataClient implements ClusterMetadataClient {
             isr.includes(r) && this.state.brokers.has(r) && !this.state.brokers.get(r)!.value.shuttingDown,
         ) ?? -1;
     }
-    return {
+    return nextPartitionState(state, {
       replicas,
       isr,
       leader,
-      leaderEpoch: leader !== state.leader ? state.leaderEpoch + 1 : state.leaderEpoch,
-      partitionEpoch: state.partitionEpoch + 1,
       addingReplicas: adding,
       removingReplicas: removing,
-    };
+    });
   }
 
   private initialState(replicas: number[]): PartitionState {

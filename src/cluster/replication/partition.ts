@@ -21,6 +21,7 @@
 // offset, no epoch file is written and an append costs nothing beyond the log append and the wake-up
 // of waiting fetches.
 
+import { nextPartitionState } from '../partition-state.js';
 import type { Logger } from '../../observability/logger.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { PARTITION_LEADER_EPOCH } from '../../protocol/records/batch-header.js';
@@ -419,7 +420,7 @@ export class Partition {
     const client = this.client;
     if (!client) return;
     const expected = this.current;
-    const next: PartitionState = { ...expected, isr, partitionEpoch: expected.partitionEpoch + 1 };
+    const next = nextPartitionState(expected, { isr });
     this.pendingIsr = next;
     this.logger?.info(
       {
