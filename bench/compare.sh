@@ -5,9 +5,11 @@
 # memory and does almost nothing, so it marks the client's ceiling on this machine; then to FluxMQ;
 # `fluxmq bench produce` (MegaBatch) drives FluxMQ as well; and rdkafka_performance consumes
 # FluxMQ's partition from the beginning. Runs alternate A B C D, A B C D, ... so a noisy neighbour
-# hits every contender alike; medians (min-max) and ratios are printed at the end.
+# hits every contender alike; medians (min-max) and ratios are printed at the end. Last, `fluxmq
+# bench e2e` measures end-to-end latency at a fixed rate (--e2e-rate msg/s of 1 KiB for 10 s) once
+# per round. FluxMQ runs through its launcher (./bin/run.js), with the Node flags it ships with.
 #
-# Usage: bench/compare.sh [--rounds N] [--sizes "100:1000000 1024:500000"] [--tools DIR]
+# Usage: bench/compare.sh [--rounds N] [--sizes "100:1000000 1024:500000"] [--e2e-rate N|0] [--tools DIR]
 # Needs rdkafka_performance and rdkafka-mock-broker: built by build-rdkafka-tools.sh from the
 # shared tools folder beside the project (../shared/tools), into --tools (default /tmp/peer-bin).
 set -euo pipefail
@@ -15,11 +17,13 @@ cd "$(dirname "$0")/.."
 
 ROUNDS=3
 SIZES="100:1000000 1024:500000"
+E2E_RATE=50000
 TOOLS=${FLUXMQ_PEER_TOOLS:-/tmp/peer-bin}
 while [ $# -gt 0 ]; do
   case "$1" in
     --rounds) ROUNDS=$2; shift 2 ;;
     --sizes) SIZES=$2; shift 2 ;;
+    --e2e-rate) E2E_RATE=$2; shift 2 ;;
     --tools) TOOLS=$2; shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
@@ -41,7 +45,7 @@ trap cleanup EXIT
 
 wait_port() { for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done; echo "port $1 did not open" >&2; return 1; }
 
-node bin/run.js serve --host 127.0.0.1 --port $FLUX_PORT --data-dir "$WORK/data" --log-level warn \
+./bin/run.js serve --host 127.0.0.1 --port $FLUX_PORT --data-dir "$WORK/data" --log-level warn \
   --override log.segment.bytes=268435456 >"$WORK/flux.log" 2>&1 &
 PIDS+=($!)
 "$TOOLS/rdkafka-mock-broker" -p $MOCK_PORT -n 1 >"$WORK/mock.log" 2>&1 &
@@ -61,7 +65,7 @@ rdk_consume() { # broker topic count
   "$TOOLS/rdkafka_performance" -C -b "$1" -t "$2" -p 0 -o beginning -c "$3" 2>&1 | rate_of
 }
 flux_produce() { # broker topic size count
-  node bin/run.js bench produce -b "$1" -t "$2" --record-size "$3" --records "$4" --acks all \
+  ./bin/run.js bench produce -b "$1" -t "$2" --record-size "$3" --records "$4" --acks all \
     --batch-bytes 1048576 --inflight 8 --json | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).recordsPerSec))'
 }
 
@@ -94,5 +98,18 @@ for spec in $SIZES; do
     printf "  FluxMQ consume / FluxMQ produce             : %.2f\n", d / b
     printf "  fluxmq bench / rdkafka_performance (FluxMQ) : %.2f\n", c / b }'
 done
+if [ "$E2E_RATE" -gt 0 ]; then
+  P99=() P50=()
+  for r in $(seq "$ROUNDS"); do
+    out=$(./bin/run.js bench e2e -b 127.0.0.1:$FLUX_PORT -t "e2e-$r" --rate "$E2E_RATE" --record-size 1024 \
+      --duration 10s --json | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const e=JSON.parse(s).endToEnd;console.log(e.p50Ms, e.p99Ms)})')
+    P50+=("${out% *}"); P99+=("${out#* }")
+    echo "  round $r, e2e at $E2E_RATE msg/s of 1 KiB: p50 ${P50[-1]} ms  p99 ${P99[-1]} ms" >&2
+  done
+  echo
+  echo "end-to-end latency, $E2E_RATE msg/s of 1 KiB for 10 s, medians (min-max) of $ROUNDS runs:"
+  printf '  p50 %s ms\n' "$(printf '%s\n' "${P50[@]}" | sort -n | awk '{a[NR]=$1} END {m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%.2f (%.2f-%.2f)", m, a[1], a[NR]}')"
+  printf '  p99 %s ms\n' "$(printf '%s\n' "${P99[@]}" | sort -n | awk '{a[NR]=$1} END {m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%.2f (%.2f-%.2f)", m, a[1], a[NR]}')"
+fi
 echo
 echo "FluxMQ RSS at the end: $(ps -o rss= -p "${PIDS[0]}" | awk '{printf "%.0f MiB", $1/1024}')"

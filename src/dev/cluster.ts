@@ -9,6 +9,7 @@ import { accessSync, constants, mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { delimiter, join } from 'node:path';
 import { ClusterClient } from '../client/cluster.js';
+import { launcherNodeFlags } from './launcher-flags.js';
 
 export interface DevClusterOptions {
   brokers: number;
@@ -214,6 +215,7 @@ export class DevCluster {
     for (const b of this.brokers) {
       mkdirSync(b.dataDir, { recursive: true });
       const args = [
+        ...launcherNodeFlags(o.bin),
         o.bin,
         'serve',
         '--broker-id',
