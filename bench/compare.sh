@@ -99,6 +99,10 @@ for spec in $SIZES; do
     printf "  fluxmq bench / rdkafka_performance (FluxMQ) : %.2f\n", c / b }'
 done
 if [ "$E2E_RATE" -gt 0 ]; then
+  # The runs above leave gigabytes of dirty page cache that the disk is still writing back; a
+  # latency run started under that backlog measures the disk's queue, not the broker (p99 19 ms
+  # right after 3 GB, 4 ms five seconds later, BENCHMARKS.md). Start it from a quiet disk.
+  sync
   P99=() P50=()
   for r in $(seq "$ROUNDS"); do
     out=$(./bin/run.js bench e2e -b 127.0.0.1:$FLUX_PORT -t "e2e-$r" --rate "$E2E_RATE" --record-size 1024 \
