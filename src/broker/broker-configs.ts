@@ -9,7 +9,7 @@
 // (retention, segments, flush, cleanup policy, timestamp type), compression.type,
 // message.max.bytes and min.insync.replicas. Everything else is read-only.
 
-import type { ClusterMetadataClient } from '../cluster/types.js';
+import type { ClusterMetadataClient, ConfigChange } from '../cluster/types.js';
 import { CONFIG_ALIASES, CONFIG_KEY_BY_NAME, CONFIG_KEYS, type ConfigValue } from '../config/schema.js';
 import { ErrorCode, KafkaError } from '../protocol/errors.js';
 import type { BrokerSettings } from './settings.js';
@@ -47,7 +47,7 @@ export const CLUSTER_DEFAULT_RESOURCE = '';
 /** Where the dynamic configs are kept; a write returns a promise when it is asynchronous. */
 export interface DynamicConfigStore {
   brokerConfigs(resource: string): Record<string, string>;
-  setBrokerConfigs(resource: string, configs: Record<string, string>): void | Promise<void>;
+  setBrokerConfigs(resource: string, change: ConfigChange): void | Promise<void>;
 }
 
 const DYNAMIC_BROKER_KEYS: ReadonlySet<string> = new Set(
@@ -214,12 +214,13 @@ export class BrokerConfigs {
   }
 
   /**
-   * Replaces the dynamic configs of a resource with an already validated set; persists and applies.
-   * A promise in cluster mode, where the change is applied as the cluster metadata reports it.
+   * Replaces the dynamic configs of a resource with the validated set `change` leads to; persists
+   * and applies. A promise in cluster mode, where the change is applied as the cluster metadata
+   * reports it.
    */
-  setDynamic(resource: string, configs: Record<string, string>): void | Promise<void> {
+  setDynamic(resource: string, change: ConfigChange): void | Promise<void> {
     this.checkResource(resource);
-    const written = this.store.setBrokerConfigs(resource, configs);
+    const written = this.store.setBrokerConfigs(resource, change);
     if (written instanceof Promise) return written;
     this.changed();
   }

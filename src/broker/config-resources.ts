@@ -3,7 +3,7 @@
 // type, documentation), and the current override set that AlterConfigs replaces and
 // IncrementalAlterConfigs edits. Shared by those handlers.
 
-import type { TopicMetadata } from '../cluster/metadata-store.js';
+import { applyConfigChange, type ConfigChange, type TopicMetadata } from '../cluster/metadata-store.js';
 import { CONFIG_KEY_BY_NAME, type ConfigType } from '../config/schema.js';
 import { ErrorCode, KafkaError } from '../protocol/errors.js';
 import type { BrokerState } from './broker-state.js';
@@ -210,32 +210,37 @@ export function effectiveValue(broker: BrokerState, type: number, name: string, 
 }
 
 /**
- * Replaces the whole override set of a resource (validated entries), persisting and applying it;
- * returns a promise when the change is still being written (cluster mode).
+ * Replaces the whole override set of a resource with the set `change` leads to (validated entries),
+ * persisting and applying it; returns a promise when the change is still being written (cluster
+ * mode). An edit is applied to the overrides as stored when they are written, so edits made at
+ * once through different brokers all take effect (ConfigChange).
  */
 export function replaceOverrides(
   broker: BrokerState,
   type: number,
   name: string,
-  configs: Record<string, string>,
+  change: ConfigChange,
   validateOnly: boolean,
 ): Promise<void> | undefined {
   switch (type) {
     case ResourceType.TOPIC: {
       // a promise in cluster mode, where the change goes to the cluster's metadata first
-      const done = broker.topics.setConfigs(name, configs, validateOnly);
+      const done = broker.topics.setConfigs(name, change, validateOnly);
       return done instanceof Promise ? done.then(() => undefined) : undefined;
     }
     case ResourceType.BROKER: {
       broker.configs.checkResource(name);
-      if (validateOnly) return;
+      if (validateOnly) {
+        applyConfigChange(change, broker.configs.dynamic(name)); // an edit validates as it goes
+        return;
+      }
       const logChange = (): void =>
         broker.logger.info(
-          { resource: name === '' ? 'cluster default' : name, configs },
+          { resource: name === '' ? 'cluster default' : name, configs: broker.configs.dynamic(name) },
           'broker configs changed',
         );
       // a promise in cluster mode, where the change goes to the cluster's metadata first
-      const done = broker.configs.setDynamic(name, configs);
+      const done = broker.configs.setDynamic(name, change);
       if (done instanceof Promise) return done.then(logChange);
       logChange();
       return;

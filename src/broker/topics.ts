@@ -2,7 +2,12 @@
 // auto-creation policy, lookup of a partition's log, deletion, partition increases and config
 // changes (persisted first, then applied to the live logs).
 
-import type { MetadataStore, TopicMetadata } from '../cluster/metadata-store.js';
+import {
+  applyConfigChange,
+  type ConfigChange,
+  type MetadataStore,
+  type TopicMetadata,
+} from '../cluster/metadata-store.js';
 import type { ClusterMetadataClient } from '../cluster/types.js';
 import type { Logger } from '../observability/logger.js';
 import { ErrorCode, KafkaError } from '../protocol/errors.js';
@@ -375,29 +380,31 @@ export class TopicManager {
   }
 
   /**
-   * Replaces a topic's config overrides with `configs` (validated here; throws INVALID_CONFIG naming
-   * the key), persists them and applies them to the topic's live logs.
+   * Replaces a topic's config overrides with the set `change` leads to (validated here; throws
+   * INVALID_CONFIG naming the key), persists them and applies them to the topic's live logs. An
+   * edit is applied to the overrides as stored when they are written (ConfigChange).
    */
   setConfigs(
     name: string,
-    configs: Record<string, string>,
+    change: ConfigChange,
     validateOnly = false,
   ): TopicMetadata | Promise<TopicMetadata> {
     const t = this.get(name);
     if (!t) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Topic '${name}' does not exist.`);
-    const valid = validateTopicConfigs(configs);
-    if (validateOnly) return { ...t, configs: valid };
+    const validated = (current: Readonly<Record<string, string>>) =>
+      validateTopicConfigs(applyConfigChange(change, current));
+    if (validateOnly) return { ...t, configs: validated(t.configs) };
     if (this.cluster) {
-      return this.cluster.setTopicConfigs(name, valid).then((updated) => {
+      return this.cluster.setTopicConfigs(name, validated).then((updated) => {
         this.runtimeConfigs.delete(name);
-        this.logger.info({ topic: name, configs: valid }, 'topic configs changed');
+        this.logger.info({ topic: name, configs: updated.configs }, 'topic configs changed');
         return updated;
       });
     }
-    const updated = this.metadata.setTopicConfigs(name, valid);
+    const updated = this.metadata.setTopicConfigs(name, validated);
     this.runtimeConfigs.delete(name);
     this.openLogs(updated, updated.partitions);
-    this.logger.info({ topic: name, configs: valid }, 'topic configs changed');
+    this.logger.info({ topic: name, configs: updated.configs }, 'topic configs changed');
     return updated;
   }
 

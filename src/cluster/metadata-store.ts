@@ -7,6 +7,22 @@ import { join } from 'node:path';
 import { writeFileAtomicSync } from '../storage/file-io.js';
 import { randomUuid } from '../protocol/codec/uuid.js';
 
+/**
+ * A change to a set of config overrides: the new set, or an edit of the stored set. An edit is
+ * applied to the set as stored when the write happens (in cluster mode, again after a lost
+ * compare-and-set), so edits made at once through different brokers all take effect.
+ */
+export type ConfigChange =
+  Readonly<Record<string, string>> | ((current: Readonly<Record<string, string>>) => Record<string, string>);
+
+/** The set a change leads to from `current`. */
+export function applyConfigChange(
+  change: ConfigChange,
+  current: Readonly<Record<string, string>>,
+): Record<string, string> {
+  return typeof change === 'function' ? change({ ...current }) : { ...change };
+}
+
 export interface TopicMetadata {
   name: string;
   topicId: string;
@@ -77,12 +93,12 @@ export class MetadataStore {
     this.persist();
   }
 
-  /** Replaces a topic's config overrides (the whole set). */
-  setTopicConfigs(name: string, configs: Record<string, string>): TopicMetadata {
+  /** Replaces a topic's config overrides (the whole set, or an edit of it). */
+  setTopicConfigs(name: string, change: ConfigChange): TopicMetadata {
     const t = this.byName.get(name);
     if (!t) throw new Error(`topic ${name} does not exist`);
     const previous = t.configs;
-    t.configs = { ...configs };
+    t.configs = applyConfigChange(change, previous);
     try {
       this.persist();
     } catch (err) {
@@ -113,8 +129,9 @@ export class MetadataStore {
     return { ...(this.dynamicBrokerConfigs[resource] ?? {}) };
   }
 
-  /** Replaces the dynamic broker configs of a resource (the whole set). */
-  setBrokerConfigs(resource: string, configs: Record<string, string>): void {
+  /** Replaces the dynamic broker configs of a resource (the whole set, or an edit of it). */
+  setBrokerConfigs(resource: string, change: ConfigChange): void {
+    const configs = applyConfigChange(change, this.dynamicBrokerConfigs[resource] ?? {});
     const previous = this.dynamicBrokerConfigs;
     const next = { ...previous };
     if (Object.keys(configs).length === 0) delete next[resource];

@@ -6,9 +6,9 @@
 // broker at leader epoch 0, its ISR is this broker, and the high watermark is the log end offset.
 
 import type { PartitionLog } from '../storage/index.js';
-import type { TopicMetadata } from './metadata-store.js';
+import type { ConfigChange, TopicMetadata } from './metadata-store.js';
 
-export type { TopicMetadata };
+export type { ConfigChange, TopicMetadata };
 
 export interface Endpoint {
   listener: string;
@@ -146,9 +146,11 @@ export interface ClusterMetadataClient {
   createTopic(spec: CreateTopicSpec): Promise<TopicMetadata>;
   deleteTopic(name: string): Promise<TopicMetadata>;
   createPartitions(name: string, count: number, assignment?: number[][]): Promise<TopicMetadata>;
-  setTopicConfigs(name: string, configs: Record<string, string>): Promise<TopicMetadata>;
+  /** A compare-and-set on the topic; an edit is applied again to the stored set after a lost race. */
+  setTopicConfigs(name: string, change: ConfigChange): Promise<TopicMetadata>;
   brokerConfigs(resource: string): Record<string, string>;
-  setBrokerConfigs(resource: string, configs: Record<string, string>): Promise<void>;
+  /** A compare-and-set on the resource; an edit is applied again to the stored set after a lost race. */
+  setBrokerConfigs(resource: string, change: ConfigChange): Promise<void>;
 
   /** Every ACL binding of the cluster (from the image). */
   acls(): readonly ClusterAcl[];

@@ -265,4 +265,29 @@ describe('dynamic broker configs shared by the cluster', () => {
       async () => (await brokerConfig(3, 'log.retention.ms')).configSource !== 3,
     );
   });
+
+  it('keeps every key of IncrementalAlterConfigs sent at once to three brokers for one resource', async () => {
+    const keys = ['log.retention.bytes', 'log.roll.ms', 'log.cleaner.min.compaction.lag.ms'];
+    const results = await Promise.all(
+      keys.map((name, i) =>
+        as(i + 1, 'admin', ApiKey.IncrementalAlterConfigs, 1, {
+          resources: [
+            {
+              resourceType: BROKER,
+              resourceName: '',
+              configs: [{ name, configOperation: 0, value: String(3_600_000 + i) }],
+            },
+          ],
+          validateOnly: false,
+        }),
+      ),
+    );
+    expect(results.map((r) => r.responses[0].errorCode)).toEqual([0, 0, 0]);
+    for (const [i, key] of keys.entries()) {
+      await waitFor(`${key} on broker 1`, async () => {
+        const c = await brokerConfig(1, key);
+        return c.value === String(3_600_000 + i) && c.configSource === 3;
+      });
+    }
+  });
 });

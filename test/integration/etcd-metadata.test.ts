@@ -207,6 +207,45 @@ describe('etcd cluster metadata', () => {
     ).rejects.toThrow(/partition epoch/);
   });
 
+  it('keeps both of two config edits made at once through different brokers', async () => {
+    const [b1, b2] = await pair();
+    await b1.createTopic({
+      name: 'edits',
+      partitions: 1,
+      replicationFactor: 1,
+      configs: {},
+      internal: false,
+    });
+    await waitFor('topic on 2', () => b2.image().topics.has('edits'));
+    // Both brokers start from the same stored set; the second write loses the compare-and-set and
+    // applies its edit again to the set the first one stored.
+    const set = (key: string, value: string) => (current: Readonly<Record<string, string>>) => ({
+      ...current,
+      [key]: value,
+    });
+    await Promise.all([
+      b1.setTopicConfigs('edits', set('retention.ms', '60000')),
+      b2.setTopicConfigs('edits', set('cleanup.policy', 'compact')),
+      b1.setBrokerConfigs('', set('log.retention.ms', '1000')),
+      b2.setBrokerConfigs('', set('compression.type', 'zstd')),
+    ]);
+    for (const b of [b1, b2]) {
+      await waitFor(
+        'both topic edits',
+        () => Object.keys(b.image().topics.get('edits')!.configs).length === 2,
+      );
+      expect(b.image().topics.get('edits')!.configs).toEqual({
+        'retention.ms': '60000',
+        'cleanup.policy': 'compact',
+      });
+      await waitFor('both broker edits', () => Object.keys(b.brokerConfigs('')).length === 2);
+      expect(b.brokerConfigs('')).toEqual({ 'log.retention.ms': '1000', 'compression.type': 'zstd' });
+    }
+    // An edit that empties the set deletes the resource's key.
+    await b2.setBrokerConfigs('', () => ({}));
+    await waitFor('broker configs gone on 1', () => Object.keys(b1.brokerConfigs('')).length === 0);
+  });
+
   it('elects another in-sync replica when a broker’s lease expires', async () => {
     const [b1, b2] = await pair();
     await b2.createTopic({

@@ -3,7 +3,9 @@
 // (cleanup.policy, log.cleanup.policy), starting from the effective value. Topics and the broker
 // (this broker's id, or '' for the cluster-wide default) are supported. A key twice in one resource
 // is INVALID_REQUEST; bad keys and values are INVALID_CONFIG naming the key. Every operation of a
-// resource is checked before any is applied; validate_only changes nothing.
+// resource is checked before any is applied; validate_only changes nothing. The operations are an
+// edit of the overrides as stored, so two requests editing one resource at once through different
+// brokers both take effect (ConfigChange).
 
 import { ErrorCode, KafkaError } from '../../protocol/errors.js';
 import {
@@ -45,7 +47,18 @@ function alterOne(
   if (dup !== undefined) {
     throw new KafkaError(ErrorCode.INVALID_REQUEST, `Error due to duplicate config keys: ${dup}`);
   }
-  const next = currentOverrides(broker, r.resourceType, r.resourceName);
+  currentOverrides(broker, r.resourceType, r.resourceName); // UNKNOWN_TOPIC_OR_PARTITION, bad broker id
+  const edit = (current: Readonly<Record<string, string>>): Record<string, string> =>
+    applyOperations(broker, r, { ...current });
+  return replaceOverrides(broker, r.resourceType, r.resourceName, edit, validateOnly);
+}
+
+/** Applies a resource's operations to `next` (its overrides), checking each; returns `next`. */
+function applyOperations(
+  broker: BrokerState,
+  r: IncrementalAlterConfigsRequestAlterConfigsResource,
+  next: Record<string, string>,
+): Record<string, string> {
   for (const c of r.configs) {
     switch (c.configOperation) {
       case SET:
@@ -79,7 +92,7 @@ function alterOne(
         );
     }
   }
-  return replaceOverrides(broker, r.resourceType, r.resourceName, next, validateOnly);
+  return next;
 }
 
 export const incrementalAlterConfigsHandler: ApiHandler<

@@ -33,6 +33,7 @@ import type { Logger } from '../../observability/logger.js';
 import { ErrorCode, KafkaError } from '../../protocol/errors.js';
 import { randomUuid } from '../../protocol/codec/uuid.js';
 import { assignNewPartitions, assignReplicas, checkReplicationFactor } from '../assignment.js';
+import { applyConfigChange } from '../metadata-store.js';
 import type { PartitionDecision } from '../controller-decisions.js';
 import { nextPartitionState } from '../partition-state.js';
 import type {
@@ -40,6 +41,7 @@ import type {
   ClusterAcl,
   ClusterMetadataClient,
   ClusterScramCredential,
+  ConfigChange,
   CreateTopicSpec,
   MetadataChange,
   MetadataImage,
@@ -461,11 +463,11 @@ export class EtcdMetadataClient implements ClusterMetadataClient {
     }
   }
 
-  async setTopicConfigs(name: string, configs: Record<string, string>): Promise<TopicMetadata> {
-    const normalized = this.validateConfigs(configs);
+  async setTopicConfigs(name: string, change: ConfigChange): Promise<TopicMetadata> {
     for (let attempt = 0; ; attempt++) {
       const current = this.state.topics.get(name);
       if (!current) throw unknownTopic(name);
+      const normalized = this.validateConfigs(applyConfigChange(change, current.value.configs));
       const topic: TopicMetadata = { ...current.value, configs: normalized };
       const ns = this.requireNs();
       const res = await ns
@@ -481,16 +483,28 @@ export class EtcdMetadataClient implements ClusterMetadataClient {
     }
   }
 
-  async setBrokerConfigs(resource: string, configs: Record<string, string>): Promise<void> {
-    const ns = this.requireNs();
+  async setBrokerConfigs(resource: string, change: ConfigChange): Promise<void> {
     const key = brokerConfigKey(resource);
-    if (Object.keys(configs).length === 0) {
-      const res = await ns.delete().key(key).exec();
-      this.emit([this.applyDelete(key, Number(res.header.revision))]);
-    } else {
-      const value = { ...configs };
-      const res = await ns.put(key).value(JSON.stringify(value)).exec();
-      this.emit([this.applyPut(key, value, Number(res.header.revision))]);
+    for (let attempt = 0; ; attempt++) {
+      const current = this.state.brokerConfigs.get(resource);
+      const value = applyConfigChange(change, current?.value ?? {});
+      const ns = this.requireNs();
+      // an absent key compares as mod revision 0
+      const txn = ns.if(key, 'Mod', '==', current?.modRevision ?? 0);
+      const res = await (
+        Object.keys(value).length === 0
+          ? txn.then(ns.delete().key(key))
+          : txn.then(ns.put(key).value(JSON.stringify(value)))
+      ).commit();
+      if (res.succeeded) {
+        const rev = Number(res.header.revision);
+        this.emit([
+          Object.keys(value).length === 0 ? this.applyDelete(key, rev) : this.applyPut(key, value, rev),
+        ]);
+        return;
+      }
+      if (attempt >= CAS_RETRIES) throw brokerConfigConflict(resource);
+      await this.refreshKey(key);
     }
   }
 
@@ -1378,6 +1392,11 @@ function conflict(name: string): KafkaError {
     ErrorCode.REQUEST_TIMED_OUT,
     `Topic '${name}' kept changing concurrently; try again.`,
   );
+}
+
+function brokerConfigConflict(resource: string): KafkaError {
+  const what = resource === '' ? 'The cluster-wide broker configs' : `The configs of broker ${resource}`;
+  return new KafkaError(ErrorCode.REQUEST_TIMED_OUT, `${what} kept changing concurrently; try again.`);
 }
 
 function sameList(a: readonly number[], b: readonly number[]): boolean {
