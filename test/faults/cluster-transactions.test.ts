@@ -7,8 +7,9 @@
 // as a real application would after an abort). A read_committed KafkaJS consumer must see exactly
 // the committed output, and the group's committed offsets must be those of the committed rounds.
 // Then the broker leading the transactional id's __transaction_state partition is killed (-9) in
-// the middle of a transaction and restarted: the open transaction is aborted (its records never
-// reach read_committed readers and its offsets are never committed) and new transactions work.
+// the middle of a transaction: as in Kafka, the replica that takes the partition over loads the
+// transaction still open and its producer commits it there (records and offsets). A producer that
+// opens a transaction and disappears has it aborted at its timeout, and new transactions work.
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Admin, Consumer, Kafka, Producer } from 'kafkajs';
 import { KafkaConnection } from '../../src/client/connection.js';
@@ -79,8 +80,11 @@ async function groupOffsets(admin: Admin): Promise<Record<number, string>> {
 }
 
 describe('cluster: transactions across brokers', () => {
-  it('commits and aborts atomically, with offsets, and aborts the transaction of a killed coordinator', async () => {
-    cluster = await startCluster({ brokers: 3 });
+  it('commits and aborts atomically, with offsets, and carries a transaction across a killed coordinator', async () => {
+    cluster = await startCluster({
+      brokers: 3,
+      overrides: { 'transaction.abort.timed.out.transaction.cleanup.interval.ms': 500 },
+    });
     const kafka = clusterKafka(cluster.bootstrap);
     const admin = kafka.admin();
     await admin.connect();
@@ -164,7 +168,7 @@ describe('cluster: transactions across brokers', () => {
       topics: [{ topic: IN, partitions: [{ partition: 0, offset: '999' }] }],
     });
     await cluster.kill9(coordinator);
-    // another in-sync replica of the __transaction_state partition takes over and aborts it
+    // another in-sync replica of the __transaction_state partition takes over, the transaction open
     const survivor = cluster.nodes.find((n) => n.id !== coordinator)!;
     const next = await waitFor(
       'a new transaction coordinator',
@@ -175,10 +179,13 @@ describe('cluster: transactions across brokers', () => {
       60_000,
     );
     expect(next).not.toBe(coordinator);
-    // it loaded the partition and aborted what was in flight
     await cluster
       .node(next)
-      .broker!.waitForLog((l) => l.msg === 'transaction state loaded' && Number(l.completed) >= 1, 30_000);
+      .broker!.waitForLog((l) => l.msg === 'transaction state loaded' && Number(l.open) >= 1, 30_000);
+    // the producer finds the new coordinator and commits the transaction there
+    await open.commit();
+    committedValues.push(...[0, 1, 2].map((partition) => `open-${partition}`));
+    committedOffsets[0] = '999';
     await cluster.start(coordinator);
     await waitFor(
       'every output partition back to an ISR of 3',
@@ -190,9 +197,22 @@ describe('cluster: transactions across brokers', () => {
       60_000,
     );
 
-    // the producer of the open transaction was fenced (the abort bumped its epoch); a new
-    // incarnation carries on
-    await expect(open.commit()).rejects.toThrow();
+    // a producer that opens a transaction and disappears: the coordinator aborts it at its timeout
+    const abandoned = kafka.producer({
+      transactionalId: `${TXN_ID}-abandoned`,
+      idempotent: true,
+      maxInFlightRequests: 1,
+      transactionTimeout: 3000,
+    });
+    producers.push(abandoned);
+    await abandoned.connect();
+    const gone = await abandoned.transaction();
+    await gone.send({
+      topic: OUT,
+      messages: [0, 1, 2].map((partition) => ({ partition, value: `abandoned-${partition}` })),
+    });
+
+    // a new incarnation of the application's producer fences the old one and carries on
     const fresh = transactionalProducer(kafka);
     await fresh.connect();
     const after = await fresh.transaction();
@@ -206,16 +226,17 @@ describe('cluster: transactions across brokers', () => {
     committedValues.push(...afterValues);
     committedOffsets[1] = String(position[1]! + 1);
 
-    // read_committed readers get past the aborted transaction (its markers reached every
-    // partition) and never see its records
+    // read_committed readers see the transaction committed across the failover, get past the
+    // abandoned one once its timeout aborted it (markers on every partition), and never see its records
     const seen = await readCommitted(kafka, committedValues.length);
-    expect(seen.filter((v) => v.startsWith('open-'))).toEqual([]);
+    expect(seen.filter((v) => v.startsWith('open-'))).toEqual(['open-0', 'open-1', 'open-2']);
+    expect(seen.filter((v) => v.startsWith('abandoned-'))).toEqual([]);
     expect(seen).toEqual([...committedValues].sort());
     await waitFor('the committed offsets after the failover', async () => {
       const now = await groupOffsets(admin);
       return JSON.stringify(now) === JSON.stringify(committedOffsets);
     });
-    expect((await groupOffsets(admin))[0]).not.toBe('999');
+    expect((await groupOffsets(admin))[0]).toBe('999');
 
     // markers come from brokers only: a client's WriteTxnMarkers is refused
     const client = await KafkaConnection.connect('127.0.0.1', cluster.node(1).port, {

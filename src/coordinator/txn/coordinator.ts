@@ -7,13 +7,16 @@
 // On one broker every step is a local append, so EndTxn writes PrepareCommit/PrepareAbort, the
 // markers and CompleteCommit/CompleteAbort before answering; a crash in between is completed at
 // the next start (PrepareCommit commits, PrepareAbort aborts). A transaction still Ongoing at start
-// is aborted at once with a bumped epoch (Kafka would wait for its timeout), so no partition keeps
-// a last stable offset stuck behind it.
+// stays open, as in Kafka: its partitions and start time are on disk, so its producer can go on
+// and commit or abort it, and if the producer is gone the timeout check aborts it (with a bumped
+// epoch) once transaction.timeout.ms has passed since it began.
 //
 // In a cluster (KIP-98 as Kafka runs it) a broker coordinates the transactional ids of the
 // __transaction_state partitions it leads: it loads a partition when it becomes its leader
-// (completing or aborting what was in flight, as at a single broker's start) and forgets it on
-// resignation; other ids get NOT_COORDINATOR, ids of a loading partition COORDINATOR_LOAD_IN_PROGRESS.
+// (completing what was between Prepare* and Complete*, keeping open transactions open, as at a
+// single broker's start) and forgets it on resignation; other ids get NOT_COORDINATOR, ids of a
+// loading partition COORDINATOR_LOAD_IN_PROGRESS. A producer whose coordinator moved finds the new
+// one (FindCoordinator) and carries on with its transaction.
 // State writes are answered once replicated (acks=-1). EndTxn is answered once PrepareCommit/
 // PrepareAbort is; the markers then go to each partition's leader (WriteTxnMarkers over the
 // inter-broker listener, or a local append when this broker leads it), retried until written or
@@ -191,7 +194,7 @@ export class TransactionCoordinator {
   // ------------------------------------------------------------------------------------------
   // lifecycle
 
-  /** Loads __transaction_state, completes or aborts what a crash left open, starts the timers. */
+  /** Loads __transaction_state, completes what a crash left between prepare and complete, starts the timers. */
   startup(): Promise<void> {
     this.startTimers();
     this.loadDone ??= this.load().then(
@@ -257,8 +260,9 @@ export class TransactionCoordinator {
         this.loadingPartitions.delete(p);
         for (const [id, meta] of loaded) this.transactions.set(id, meta);
         const completed = this.recoverInFlight(loaded.values());
+        const open = countOpen(loaded.values());
         this.opts.logger.info(
-          { partition: p, transactionalIds: loaded.size, records, completed, ms: Date.now() - started },
+          { partition: p, transactionalIds: loaded.size, records, completed, open, ms: Date.now() - started },
           'transaction state loaded',
         );
       },
@@ -317,23 +321,27 @@ export class TransactionCoordinator {
       if (log) records += await this.loadPartition(log, this.transactions);
     }
     const completed = this.recoverInFlight(this.transactions.values());
+    const open = countOpen(this.transactions.values());
     if (records > 0) {
       this.opts.logger.info(
-        { transactionalIds: this.transactions.size, records, completed, ms: Date.now() - started },
+        { transactionalIds: this.transactions.size, records, completed, open, ms: Date.now() - started },
         'transaction state loaded',
       );
     }
   }
 
-  /** What a crash (or the previous leader) left between Prepare* and Complete*, or mid-transaction. */
+  /**
+   * Completes what a crash (or the previous leader) left between Prepare* and Complete*. Ongoing
+   * transactions stay open for their producers (abortTimedOut ends the abandoned ones); a fence
+   * that was under way is finished.
+   */
   private recoverInFlight(loaded: Iterable<TxnMetadata>): number {
     let completed = 0;
     for (const meta of [...loaded]) {
       if (meta.status === TxnStatus.PrepareCommit) this.complete(meta, true);
       else if (meta.status === TxnStatus.PrepareAbort) this.complete(meta, false);
-      else if (meta.status === TxnStatus.Ongoing || meta.status === TxnStatus.PrepareEpochFence) {
-        this.abortWithEpochBump(meta);
-      } else continue;
+      else if (meta.status === TxnStatus.PrepareEpochFence) this.abortWithEpochBump(meta);
+      else continue;
       completed++;
     }
     return completed;
@@ -1013,3 +1021,10 @@ export class TransactionCoordinator {
 }
 
 export const TXN_STATE_NAMES: readonly string[] = Object.values(TXN_STATUS_NAMES);
+
+/** Transactions still open (Ongoing) among `txns`. */
+function countOpen(txns: Iterable<TxnMetadata>): number {
+  let n = 0;
+  for (const meta of txns) if (meta.status === TxnStatus.Ongoing) n++;
+  return n;
+}

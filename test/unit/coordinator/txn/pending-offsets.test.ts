@@ -2,7 +2,8 @@
 // __consumer_offsets, pending in the group until the transaction's marker lands on the group's
 // partition. A crash after PrepareCommit but before that marker is completed at the next start (the
 // group reloads them pending, the coordinator writes the COMMIT marker); a transaction left open
-// is aborted at start and its offsets dropped.
+// stays open across the restart, as in Kafka: its producer can still commit it, and if nobody does,
+// the timeout aborts it and its offsets are dropped.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { OffsetsTopicAccess } from '../../../../src/coordinator/group/index.js';
 import { OFFSETS_TOPIC } from '../../../../src/coordinator/group/index.js';
@@ -126,22 +127,42 @@ describe('transactional offsets across a restart', () => {
     expect(third.h.coordinator.store.get('g')!.pendingTxnOffsets.size).toBe(0);
   });
 
-  it('keeps offsets committed before a restart, and drops those of a transaction left open', async () => {
+  /** Commits 7 and 9, then leaves a second transaction moving partition 0 to 100 open at a crash. */
+  async function leftOpen() {
     const dataDir = tempDataDir();
     const first = await start(dataDir, true);
     const ids = openTransaction(first);
     expect(sync(first.txn.endTxn('tx', ids.producerId, ids.producerEpoch, true, 3)).errorCode).toBe(0);
     expect(committed(first)).toEqual([7, 9]);
-    // a second transaction moving the offsets on, left open by the crash
     expect(first.txn.addOffsets('tx', ids.producerId, ids.producerEpoch, 'g', 3)).toBe(0);
     expect(txnOffsetCommit(first, ids, [100])).toEqual([0]);
     expect(committed(first)).toEqual([7, 9]);
     stop(first);
-
     const second = await start(dataDir, false);
+    // still open after the restart, its offset pending
+    expect(second.txn.transactions.get('tx')!.status).toBe(TxnStatus.Ongoing);
+    expect(second.h.coordinator.store.get('g')!.pendingTxnOffsets.size).toBe(1);
+    expect(committed(second)).toEqual([7, 9]);
+    return { second, ids };
+  }
+
+  it('keeps a transaction left open by a crash open, for its producer to commit', async () => {
+    const { second, ids } = await leftOpen();
+    expect(second.txn.abortTimedOut()).toBe(0); // not timed out yet
+    expect(sync(second.txn.endTxn('tx', ids.producerId, ids.producerEpoch, true, 3)).errorCode).toBe(0);
+    expect(second.txn.transactions.get('tx')!.status).toBe(TxnStatus.CompleteCommit);
+    expect(committed(second)).toEqual([100, 9]);
+  });
+
+  it('aborts a transaction left open once its timeout has passed, dropping its offsets', async () => {
+    const { second, ids } = await leftOpen();
+    expect(second.txn.abortTimedOut(Date.now() + 61_000)).toBe(1);
     expect(second.txn.transactions.get('tx')!.status).toBe(TxnStatus.CompleteAbort);
     expect(committed(second)).toEqual([7, 9]);
     expect(second.h.coordinator.store.get('g')!.pendingTxnOffsets.size).toBe(0);
+    // the abort bumped the epoch: the producer that left it open is fenced
+    const late = sync(second.txn.endTxn('tx', ids.producerId, ids.producerEpoch, true, 3));
+    expect(late.errorCode).toBe(90); // PRODUCER_FENCED (EndTxn v3)
   });
 
   it('refuses offsets of a partition the transaction did not add (INVALID_TXN_STATE)', async () => {
