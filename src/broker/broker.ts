@@ -7,6 +7,7 @@ import { ReplicaManager } from '../cluster/replication/replica-manager.js';
 import { EtcdMetadataClient } from '../cluster/etcd/etcd-metadata-client.js';
 import type { ClusterMetadataClient } from '../cluster/types.js';
 import {
+  coordinatorAppendAwaiter,
   coordinatorLeadership,
   listenersWithInterBroker,
   registrationFor,
@@ -121,12 +122,17 @@ export class Broker {
       if (p) p.afterLeaderAppend(bytes);
       else state.purgatory.notify(partitionKey(topic, partition), bytes);
     };
+    const awaitCoordinatorAppend = coordinatorAppendAwaiter(() => state.replicas);
     const groups: GroupCoordinator = new GroupCoordinator({
       topics,
       config: settings.groups,
       logger,
       leaderEpoch: (partition) => leaderEpoch(OFFSETS_TOPIC, partition),
       onAppend: (partition, bytes) => afterAppend(OFFSETS_TOPIC, partition, bytes),
+      // cluster mode: a commit is answered once the ISR has it (Kafka's offsets.commit.required.acks=-1)
+      awaitReplicated: cluster
+        ? (partition, offset) => awaitCoordinatorAppend(OFFSETS_TOPIC, partition, offset)
+        : undefined,
       // TxnOffsetCommit writes through the partition's producer state, as a produced batch would
       txn: {
         isFenced: (log, producerId, epoch): boolean => {

@@ -75,6 +75,25 @@ export function registrationFor(
 const COORDINATOR_APPEND_TIMEOUT_MS = 30_000;
 
 /**
+ * A coordinator's wait for its append to an internal topic partition to reach the ISR: NONE, or
+ * NOT_LEADER_OR_FOLLOWER when this broker does not lead it, or the replication error.
+ */
+export function coordinatorAppendAwaiter(
+  replicas: () => ReplicaManager,
+): (topic: string, partition: number, offset: number) => Promise<number> {
+  return async (topic, partition, offset) => {
+    const p = replicas().get(topic, partition);
+    if (!p) return ErrorCode.NOT_LEADER_OR_FOLLOWER;
+    // min ISR 1: whether the write reached the ISR is the question, not the ISR's size
+    const [code] = await awaitReplication(
+      [{ partition: p, requiredOffset: offset, minInsyncReplicas: 1 }],
+      COORDINATOR_APPEND_TIMEOUT_MS,
+    );
+    return code!;
+  };
+}
+
+/**
  * The transaction coordinator's view of the cluster: partition leaders from the metadata image,
  * this broker's replicas for leadership and high-watermark waits, and the marker channel.
  */
@@ -88,16 +107,7 @@ export function txnClusterHooks(
     nodeId,
     leaderOf: (topic, partition) => cluster.image().partitions.get(topic)?.[partition]?.leader,
     leads: (topic, partition) => replicas().get(topic, partition)?.isLeader === true,
-    async awaitReplicated(topic, partition, offset) {
-      const p = replicas().get(topic, partition);
-      if (!p) return ErrorCode.NOT_LEADER_OR_FOLLOWER;
-      // min ISR 1: whether the write reached the ISR is the question, not the ISR's size
-      const [code] = await awaitReplication(
-        [{ partition: p, requiredOffset: offset, minInsyncReplicas: 1 }],
-        COORDINATOR_APPEND_TIMEOUT_MS,
-      );
-      return code!;
-    },
+    awaitReplicated: coordinatorAppendAwaiter(replicas),
     sendMarkers: (brokerId, markers) => channel.send(brokerId, markers),
   };
 }

@@ -160,6 +160,77 @@ describe('cluster faults', () => {
     await finish(loop, 'paused', 'cluster-sigstop-follower');
   }, 120_000);
 
+  it('an offset commit is acknowledged once the ISR of its __consumer_offsets partition has it', async () => {
+    await replicatedTopic('commits');
+    const group = 'acks-group';
+    const coordinatorId = await waitFor('the group coordinator', async () => {
+      const conn = await KafkaConnection.connect('127.0.0.1', cluster.node(1).port, {
+        requestTimeoutMs: 5000,
+      });
+      try {
+        const res = await conn.request(ApiKey.FindCoordinator, 1, { key: group, keyType: 0 });
+        return res.errorCode === 0 ? (res.nodeId as number) : null;
+      } finally {
+        conn.close();
+      }
+    });
+    const coordinator = await KafkaConnection.connect('127.0.0.1', cluster.node(coordinatorId).port, {
+      requestTimeoutMs: 30_000,
+    });
+    const commit = (offset: number) =>
+      coordinator.request(ApiKey.OffsetCommit, 8, {
+        groupId: group,
+        generationIdOrMemberEpoch: -1,
+        memberId: '',
+        groupInstanceId: null,
+        topics: [
+          {
+            name: 'commits',
+            partitions: [
+              {
+                partitionIndex: 0,
+                committedOffset: offset,
+                committedLeaderEpoch: -1,
+                committedMetadata: null,
+              },
+            ],
+          },
+        ],
+      });
+    try {
+      expect((await commit(7)).topics[0].partitions[0].errorCode).toBe(0);
+      // with the other two brokers paused, the leader alone has the commit: no answer yet
+      const others = cluster.nodes.filter((n) => n.id !== coordinatorId);
+      for (const n of others) {
+        n.broker!.proc.kill('SIGSTOP');
+        disturbed.add(n.id);
+      }
+      let answered = false;
+      const pending = commit(42).then((res) => {
+        answered = true;
+        return res;
+      });
+      try {
+        await sleep(1200); // below broker.session.timeout.ms and replica.lag.time.max.ms (3 s)
+        expect(answered).toBe(false);
+      } finally {
+        for (const n of others) {
+          n.broker!.proc.kill('SIGCONT');
+          disturbed.delete(n.id);
+        }
+      }
+      // the followers fetch it, and the commit is answered
+      expect((await pending).topics[0].partitions[0].errorCode).toBe(0);
+      const fetched = await coordinator.request(ApiKey.OffsetFetch, 8, {
+        groups: [{ groupId: group, topics: [{ name: 'commits', partitionIndexes: [0] }] }],
+        requireStable: false,
+      });
+      expect(fetched.groups[0].topics[0].partitions[0].committedOffset).toBe(42);
+    } finally {
+      coordinator.close();
+    }
+  }, 120_000);
+
   it('etcd restarted mid-run: the data path goes on and brokers register again', async () => {
     await replicatedTopic('etcd-restart');
     const loop = produceContinuously(producer, 'etcd-restart', 'er');

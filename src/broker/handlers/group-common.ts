@@ -1,6 +1,8 @@
 // Small helpers shared by the group coordinator handlers.
 
-import type { CommitPartition } from '../../coordinator/group/types.js';
+import type { GroupCoordinator } from '../../coordinator/group/index.js';
+import type { CommitPartition, CommitResult } from '../../coordinator/group/types.js';
+import { ErrorCode } from '../../protocol/errors.js';
 import type { RequestContext } from '../handler.js';
 
 interface RequestedCommit {
@@ -42,4 +44,27 @@ export function clientHost(ctx: RequestContext): string {
   let host = colon > 0 ? addr.slice(0, colon) : addr;
   if (host.startsWith('::ffff:')) host = host.slice('::ffff:'.length);
   return `/${host}`;
+}
+
+/**
+ * Finishes an offset commit's answer: at once on one broker; in a cluster once the group's
+ * partition of __consumer_offsets is replicated, else with the coordinator's error on every
+ * partition that was written (GroupCoordinator.replicated).
+ */
+export function whenReplicated<R>(
+  groups: GroupCoordinator,
+  groupId: string,
+  topics: CommitResult[],
+  answer: (topics: CommitResult[]) => R,
+): R | Promise<R> {
+  const wrote = topics.some((t) => t.partitions.some((p) => p.errorCode === ErrorCode.NONE));
+  const code = wrote ? groups.replicated(groupId) : ErrorCode.NONE;
+  const finish = (c: number): R => {
+    if (c !== ErrorCode.NONE) {
+      for (const t of topics)
+        for (const p of t.partitions) if (p.errorCode === ErrorCode.NONE) p.errorCode = c;
+    }
+    return answer(topics);
+  };
+  return code instanceof Promise ? code.then(finish) : finish(code);
 }

@@ -1,4 +1,5 @@
-// OffsetCommit (key 8), v0-v9. Answered after the offsets are appended to __consumer_offsets.
+// OffsetCommit (key 8), v0-v9. Answered after the offsets are appended to __consumer_offsets (in a
+// cluster, once that partition's ISR has them, as Kafka's acks=-1 offset appends).
 //   v0: no generation or member (accepted only while the group has no members); v1 adds them and a
 //   commit timestamp per partition; v2-v4 carry a retention time (the offset then expires on its
 //   own); v6 adds the leader epoch; v7 group.instance.id; v8 flexible; v9: a generation for a group
@@ -12,7 +13,7 @@ import {
   type OffsetCommitResponseInput,
 } from '../../protocol/messages/index.js';
 import type { ApiHandler } from '../handler.js';
-import { commitTopics } from './group-common.js';
+import { commitTopics, whenReplicated } from './group-common.js';
 
 export const offsetCommitHandler: ApiHandler<OffsetCommitRequest, OffsetCommitResponseInput> = {
   apiKey: ApiKey.OffsetCommit,
@@ -20,7 +21,8 @@ export const offsetCommitHandler: ApiHandler<OffsetCommitRequest, OffsetCommitRe
   maxVersion: 9,
   handle(req, ctx) {
     const version = ctx.header.apiVersion;
-    const topics = ctx.broker.groups.commitOffsets({
+    const { groups } = ctx.broker;
+    const topics = groups.commitOffsets({
       groupId: req.groupId,
       generationId: version >= 1 ? req.generationIdOrMemberEpoch : -1,
       memberId: version >= 1 ? req.memberId : '',
@@ -29,7 +31,7 @@ export const offsetCommitHandler: ApiHandler<OffsetCommitRequest, OffsetCommitRe
       apiVersion: version,
       topics: commitTopics(req.topics, version >= 6, version === 1),
     });
-    return { throttleTimeMs: 0, topics };
+    return whenReplicated(groups, req.groupId, topics, (done) => ({ throttleTimeMs: 0, topics: done }));
   },
   errorResponse(req, errorCode) {
     return {

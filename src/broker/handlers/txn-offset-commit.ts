@@ -14,7 +14,7 @@ import {
 } from '../../protocol/messages/index.js';
 import { PRODUCER_FENCED_SINCE } from '../../coordinator/txn/index.js';
 import type { ApiHandler } from '../handler.js';
-import { commitTopics } from './group-common.js';
+import { commitTopics, whenReplicated } from './group-common.js';
 
 function everyPartition(req: TxnOffsetCommitRequest, errorCode: number): TxnOffsetCommitResponseInput {
   return {
@@ -64,7 +64,8 @@ export const txnOffsetCommitHandler: ApiHandler<TxnOffsetCommitRequest, TxnOffse
       for (const p of t.partitions)
         if (p.errorCode === ErrorCode.INVALID_PRODUCER_EPOCH) p.errorCode = fenced;
     }
-    return { throttleTimeMs: 0, topics };
+    // in a cluster, answered once the ISR has the pending offsets (the marker's commit needs them)
+    return whenReplicated(groups, req.groupId, topics, (done) => ({ throttleTimeMs: 0, topics: done }));
   },
   errorResponse(req, errorCode) {
     return everyPartition(req, errorCode);

@@ -9,6 +9,7 @@ import { ErrorCode } from '../../protocol/errors.js';
 import type { GroupCoordinatorConfig } from './config.js';
 import { GroupMembership } from './membership.js';
 import { OffsetManager } from './offsets.js';
+import { OFFSETS_TOPIC } from './offsets-topic.js';
 import {
   GroupStore,
   type LoadStats,
@@ -42,6 +43,11 @@ export interface GroupCoordinatorOptions {
   onAppend?: (partition: number, bytes: number) => void;
   /** Producer state for TxnOffsetCommit's transactional writes (fencing older producer epochs). */
   txn?: TxnWriteHooks;
+  /**
+   * Cluster mode: resolves once partition `partition` of __consumer_offsets is replicated to its
+   * ISR up to `offset` (NONE), or with the error that stopped it. Absent on one broker.
+   */
+  awaitReplicated?: (partition: number, offset: number) => Promise<number>;
   /** Clock (ms); Date.now by default. */
   now?: () => number;
 }
@@ -186,6 +192,22 @@ export class GroupCoordinator implements GroupMetricsSource {
     return this.offsets.commit(req, producer);
   }
 
+  /**
+   * What a commit's answer waits for. In a cluster: the group's partition of __consumer_offsets
+   * replicated to its ISR up to what was just appended, as Kafka appends offsets with acks=-1 (an
+   * offset acknowledged by the leader alone would be lost with it). NONE, or the code to answer
+   * instead, mapped as Kafka's GroupMetadataManager does: NOT_COORDINATOR when this broker no
+   * longer leads the partition, COORDINATOR_NOT_AVAILABLE when the ISR is too small.
+   */
+  replicated(groupId: string): number | Promise<number> {
+    const wait = this.opts.awaitReplicated;
+    if (!wait) return ErrorCode.NONE;
+    const partition = this.store.partitionFor(groupId);
+    const log = this.opts.topics.partitionLog(OFFSETS_TOPIC, partition);
+    if (!log) return ErrorCode.NONE;
+    return wait(partition, log.logEndOffset).then(coordinatorAppendError);
+  }
+
   /** A COMMIT/ABORT marker of `producerId` was written to partition `p` of __consumer_offsets. */
   onTxnMarker(p: number, producerId: number, commit: boolean): void {
     this.store.completeTxn(p, producerId, commit);
@@ -304,5 +326,19 @@ export class GroupCoordinator implements GroupMetricsSource {
 
   loaded(): boolean {
     return this.loadDone !== null && !this.store.loading;
+  }
+}
+
+/** Kafka's mapping of a failed __consumer_offsets append to what a group request answers. */
+function coordinatorAppendError(code: number): number {
+  switch (code) {
+    case ErrorCode.NONE:
+    case ErrorCode.REQUEST_TIMED_OUT:
+      return code;
+    case ErrorCode.NOT_LEADER_OR_FOLLOWER:
+    case ErrorCode.KAFKA_STORAGE_ERROR:
+      return ErrorCode.NOT_COORDINATOR;
+    default:
+      return ErrorCode.COORDINATOR_NOT_AVAILABLE;
   }
 }
