@@ -160,7 +160,7 @@ describe('cluster faults', () => {
     await finish(loop, 'paused', 'cluster-sigstop-follower');
   }, 120_000);
 
-  it('an offset commit is acknowledged once the ISR of its __consumer_offsets partition has it', async () => {
+  it('an offset commit and a group assignment are answered once the ISR of their __consumer_offsets partition has them', async () => {
     await replicatedTopic('commits');
     const group = 'acks-group';
     const coordinatorId = await waitFor('the group coordinator', async () => {
@@ -177,6 +177,29 @@ describe('cluster faults', () => {
     const coordinator = await KafkaConnection.connect('127.0.0.1', cluster.node(coordinatorId).port, {
       requestTimeoutMs: 30_000,
     });
+    /** Runs `request` with the other two brokers paused: it must not be answered while only the leader has it. */
+    const unansweredWhileFollowersPaused = async <T>(request: () => Promise<T>): Promise<T> => {
+      const others = cluster.nodes.filter((n) => n.id !== coordinatorId);
+      for (const n of others) {
+        n.broker!.proc.kill('SIGSTOP');
+        disturbed.add(n.id);
+      }
+      let answered = false;
+      const pending = request().then((res) => {
+        answered = true;
+        return res;
+      });
+      try {
+        await sleep(1200); // below broker.session.timeout.ms and replica.lag.time.max.ms (3 s)
+        expect(answered).toBe(false);
+      } finally {
+        for (const n of others) {
+          n.broker!.proc.kill('SIGCONT');
+          disturbed.delete(n.id);
+        }
+      }
+      return pending; // the followers fetch it, and it is answered
+    };
     const commit = (offset: number) =>
       coordinator.request(ApiKey.OffsetCommit, 8, {
         groupId: group,
@@ -199,33 +222,40 @@ describe('cluster faults', () => {
       });
     try {
       expect((await commit(7)).topics[0].partitions[0].errorCode).toBe(0);
-      // with the other two brokers paused, the leader alone has the commit: no answer yet
-      const others = cluster.nodes.filter((n) => n.id !== coordinatorId);
-      for (const n of others) {
-        n.broker!.proc.kill('SIGSTOP');
-        disturbed.add(n.id);
-      }
-      let answered = false;
-      const pending = commit(42).then((res) => {
-        answered = true;
-        return res;
-      });
-      try {
-        await sleep(1200); // below broker.session.timeout.ms and replica.lag.time.max.ms (3 s)
-        expect(answered).toBe(false);
-      } finally {
-        for (const n of others) {
-          n.broker!.proc.kill('SIGCONT');
-          disturbed.delete(n.id);
-        }
-      }
-      // the followers fetch it, and the commit is answered
-      expect((await pending).topics[0].partitions[0].errorCode).toBe(0);
+      const committed = await unansweredWhileFollowersPaused(() => commit(42));
+      expect(committed.topics[0].partitions[0].errorCode).toBe(0);
       const fetched = await coordinator.request(ApiKey.OffsetFetch, 8, {
         groups: [{ groupId: group, topics: [{ name: 'commits', partitionIndexes: [0] }] }],
         requireStable: false,
       });
       expect(fetched.groups[0].topics[0].partitions[0].committedOffset).toBe(42);
+
+      // a member joins; the leader's SyncGroup (its assignment) waits for the ISR the same way
+      const joinAs = (memberId: string) =>
+        coordinator.request(ApiKey.JoinGroup, 5, {
+          groupId: group,
+          sessionTimeoutMs: 30_000,
+          rebalanceTimeoutMs: 30_000,
+          memberId,
+          groupInstanceId: null,
+          protocolType: 'consumer',
+          protocols: [{ name: 'range', metadata: Buffer.from('m') }],
+        });
+      const first = await joinAs('');
+      expect(first.errorCode).toBe(79); // MEMBER_ID_REQUIRED (KIP-394)
+      const joined = await joinAs(first.memberId as string);
+      expect(joined.errorCode).toBe(0);
+      const synced = await unansweredWhileFollowersPaused(() =>
+        coordinator.request(ApiKey.SyncGroup, 3, {
+          groupId: group,
+          generationId: joined.generationId,
+          memberId: joined.memberId,
+          groupInstanceId: null,
+          assignments: [{ memberId: joined.memberId, assignment: Buffer.from('assigned') }],
+        }),
+      );
+      expect(synced.errorCode).toBe(0);
+      expect(Buffer.from(synced.assignment).toString()).toBe('assigned');
     } finally {
       coordinator.close();
     }

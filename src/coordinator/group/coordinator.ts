@@ -81,6 +81,7 @@ export class GroupCoordinator implements GroupMetricsSource {
       config: opts.config,
       logger: opts.logger,
       now: this.now,
+      replicated: (groupId) => this.replicated(groupId),
     });
     this.offsets = new OffsetManager({
       store: this.store,
@@ -193,9 +194,10 @@ export class GroupCoordinator implements GroupMetricsSource {
   }
 
   /**
-   * What a commit's answer waits for. In a cluster: the group's partition of __consumer_offsets
-   * replicated to its ISR up to what was just appended, as Kafka appends offsets with acks=-1 (an
-   * offset acknowledged by the leader alone would be lost with it). NONE, or the code to answer
+   * What the answer to a commit or to a stored assignment (SyncGroup) waits for. In a cluster: the
+   * group's partition of __consumer_offsets replicated to its ISR up to what was just appended, as
+   * Kafka appends group records with acks=-1 (an offset acknowledged by the leader alone would be
+   * lost with it). NONE, or the code to answer
    * instead, mapped as Kafka's GroupMetadataManager does: NOT_COORDINATOR when this broker no
    * longer leads the partition, COORDINATOR_NOT_AVAILABLE when the ISR is too small.
    */

@@ -42,6 +42,11 @@ export interface MembershipOptions {
   config: GroupCoordinatorConfig;
   logger: Logger;
   now: () => number;
+  /**
+   * What a stored assignment waits for before the group is Stable and SyncGroup is answered: NONE,
+   * or the error to answer instead (GroupCoordinator.replicated; in a cluster, the ISR).
+   */
+  replicated?: (groupId: string) => number | Promise<number>;
 }
 
 export function joinError(memberId: string, errorCode: number): JoinResult {
@@ -570,8 +575,25 @@ export class GroupMembership {
     const byMember = new Map<string, Buffer>();
     for (const a of assignments) if (group.has(a.memberId)) byMember.set(a.memberId, a.assignment);
     const err = this.persistGroup(group, byMember);
-    if (err !== ErrorCode.NONE) {
-      this.failSyncs(group, err);
+    const stored = err === ErrorCode.NONE ? (this.o.replicated?.(group.groupId) ?? err) : err;
+    if (!(stored instanceof Promise)) {
+      this.finishSync(group, byMember, stored);
+      return;
+    }
+    // Kafka answers SyncGroup once the assignment is replicated; whatever happened to the group
+    // meanwhile (a rebalance, this broker resigning its partition) wins over a late answer
+    const generation = group.generationId;
+    void stored.then((code) => {
+      if (this.o.store.groups.get(group.groupId) !== group) this.failSyncs(group, ErrorCode.NOT_COORDINATOR);
+      else if (group.state === 'CompletingRebalance' && group.generationId === generation)
+        this.finishSync(group, byMember, code);
+    });
+  }
+
+  /** Hands every member its part of a stored assignment and makes the group Stable, or fails the syncs. */
+  private finishSync(group: ClassicGroup, byMember: Map<string, Buffer>, stored: number): void {
+    if (stored !== ErrorCode.NONE) {
+      this.failSyncs(group, stored);
       this.maybePrepareRebalance(group, 'storing the assignment failed');
       return;
     }
