@@ -160,7 +160,7 @@ describe('cluster faults', () => {
     await finish(loop, 'paused', 'cluster-sigstop-follower');
   }, 120_000);
 
-  it('an offset commit and a group assignment are answered once the ISR of their __consumer_offsets partition has them', async () => {
+  it('offset commits, group assignments and offset deletions are answered once the ISR of their __consumer_offsets partition has them', async () => {
     await replicatedTopic('commits');
     const group = 'acks-group';
     const coordinatorId = await waitFor('the group coordinator', async () => {
@@ -256,6 +256,21 @@ describe('cluster faults', () => {
       );
       expect(synced.errorCode).toBe(0);
       expect(Buffer.from(synced.assignment).toString()).toBe('assigned');
+
+      // the member leaves; deleting the group's offset (tombstones) waits for the ISR too
+      const left = await coordinator.request(ApiKey.LeaveGroup, 3, {
+        groupId: group,
+        members: [{ memberId: joined.memberId, groupInstanceId: null }],
+      });
+      expect(left.errorCode).toBe(0);
+      const deleted = await unansweredWhileFollowersPaused(() =>
+        coordinator.request(ApiKey.OffsetDelete, 0, {
+          groupId: group,
+          topics: [{ name: 'commits', partitions: [{ partitionIndex: 0 }] }],
+        }),
+      );
+      expect(deleted.errorCode).toBe(0);
+      expect(deleted.topics[0].partitions[0].errorCode).toBe(0);
     } finally {
       coordinator.close();
     }

@@ -7,14 +7,23 @@ import {
   type DeleteGroupsRequest,
   type DeleteGroupsResponseInput,
 } from '../../protocol/messages/index.js';
+import { ErrorCode } from '../../protocol/errors.js';
 import type { ApiHandler } from '../handler.js';
 
 export const deleteGroupsHandler: ApiHandler<DeleteGroupsRequest, DeleteGroupsResponseInput> = {
   apiKey: ApiKey.DeleteGroups,
   minVersion: 0,
   maxVersion: 2,
-  handle(req, ctx) {
-    return { throttleTimeMs: 0, results: ctx.broker.groups.deleteGroups(req.groupsNames) };
+  async handle(req, ctx) {
+    const { groups } = ctx.broker;
+    const results = groups.deleteGroups(req.groupsNames);
+    // in a cluster each group's tombstones must reach the ISR, or a failover brings the group back
+    await Promise.all(
+      results.map(async (r) => {
+        if (r.errorCode === ErrorCode.NONE) r.errorCode = await groups.replicated(r.groupId);
+      }),
+    );
+    return { throttleTimeMs: 0, results };
   },
   errorResponse(req, errorCode) {
     return { throttleTimeMs: 0, results: req.groupsNames.map((groupId) => ({ groupId, errorCode })) };

@@ -8,18 +8,26 @@ import {
   type OffsetDeleteRequest,
   type OffsetDeleteResponseInput,
 } from '../../protocol/messages/index.js';
+import { ErrorCode } from '../../protocol/errors.js';
 import type { ApiHandler } from '../handler.js';
 
 export const offsetDeleteHandler: ApiHandler<OffsetDeleteRequest, OffsetDeleteResponseInput> = {
   apiKey: ApiKey.OffsetDelete,
   minVersion: 0,
   maxVersion: 0,
-  handle(req, ctx) {
-    const r = ctx.broker.groups.deleteOffsets(
+  async handle(req, ctx) {
+    const { groups } = ctx.broker;
+    const r = groups.deleteOffsets(
       req.groupId,
       req.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => p.partitionIndex) })),
     );
-    return { errorCode: r.errorCode, throttleTimeMs: 0, topics: r.topics };
+    // in a cluster the tombstones must reach the ISR, or a failover brings the offsets back
+    const stored = r.errorCode === ErrorCode.NONE ? await groups.replicated(req.groupId) : ErrorCode.NONE;
+    return {
+      errorCode: stored !== ErrorCode.NONE ? stored : r.errorCode,
+      throttleTimeMs: 0,
+      topics: r.topics,
+    };
   },
   errorResponse(_req, errorCode) {
     return { errorCode, throttleTimeMs: 0, topics: [] };
