@@ -583,11 +583,17 @@ export class GroupMembership {
     // Kafka answers SyncGroup once the assignment is replicated; whatever happened to the group
     // meanwhile (a rebalance, this broker resigning its partition) wins over a late answer
     const generation = group.generationId;
-    void stored.then((code) => {
-      if (this.o.store.groups.get(group.groupId) !== group) this.failSyncs(group, ErrorCode.NOT_COORDINATOR);
-      else if (group.state === 'CompletingRebalance' && group.generationId === generation)
-        this.finishSync(group, byMember, code);
-    });
+    void stored
+      .catch((err: unknown) => {
+        this.o.logger.error({ err, group: group.groupId }, 'waiting for the assignment to replicate failed');
+        return ErrorCode.COORDINATOR_NOT_AVAILABLE;
+      })
+      .then((code) => {
+        if (this.o.store.groups.get(group.groupId) !== group)
+          this.failSyncs(group, ErrorCode.NOT_COORDINATOR);
+        else if (group.state === 'CompletingRebalance' && group.generationId === generation)
+          this.finishSync(group, byMember, code);
+      });
   }
 
   /** Hands every member its part of a stored assignment and makes the group Stable, or fails the syncs. */
