@@ -18,9 +18,9 @@ afterEach(() => {
 describe('launcher flags', () => {
   it('are read from the #! line', () => {
     expect(readFileSync(LAUNCHER, 'utf8').split('\n', 1)[0]).toBe(
-      '#!/usr/bin/env -S node --initial-old-space-size=64',
+      '#!/usr/bin/env -S node --initial-old-space-size=256',
     );
-    expect(launcherNodeFlags(LAUNCHER)).toEqual(['--initial-old-space-size=64']);
+    expect(launcherNodeFlags(LAUNCHER)).toEqual(['--initial-old-space-size=256']);
 
     const dir = tempDataDir('fluxmq-launcher-');
     cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
@@ -56,7 +56,7 @@ describe('launcher flags', () => {
     // `env -S` execs node in place, so the pid we started is the broker's node process
     const argv = readFileSync(`/proc/${proc.pid}/cmdline`, 'utf8').split('\0');
     expect(argv[0]).toMatch(/node/);
-    expect(argv).toContain('--initial-old-space-size=64');
+    expect(argv).toContain('--initial-old-space-size=256');
     expect(argv).toContain(LAUNCHER);
   });
 });
