@@ -5,6 +5,7 @@
 
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
+import { parse as parseProperties } from 'dot-properties';
 import { parse as parseToml } from 'smol-toml';
 import { parse as parseYaml } from 'yaml';
 import {
@@ -29,7 +30,22 @@ export interface ResolvedConfig {
   entries(): { name: string; value: ConfigValue; source: ConfigSource }[];
   /** Unknown keys and other notes for the log. */
   warnings: string[];
+  /**
+   * Kafka's per-listener JAAS settings (`listener.name.<listener>.<mechanism>.sasl.jaas.config`),
+   * which are not fixed keys: listener and mechanism lower-cased, the value as given.
+   */
+  jaas: JaasSetting[];
 }
+
+export interface JaasSetting {
+  listener: string;
+  mechanism: string;
+  value: string;
+  /** The key as written and where it came from, for error messages. */
+  origin: string;
+}
+
+const JAAS_KEY = /^listener\.name\.([^.]+)\.([^.]+)\.sasl\.jaas\.config$/i;
 
 export interface LoadOptions {
   file?: string;
@@ -42,6 +58,7 @@ export function loadConfig(opts: LoadOptions = {}): ResolvedConfig {
   const values = new Map<string, ConfigValue>();
   const sources = new Map<string, ConfigSource>();
   const warnings: string[] = [];
+  const jaas = new Map<string, JaasSetting>();
   for (const key of CONFIG_KEYS) {
     values.set(key.name, key.default);
     sources.set(key.name, 'default');
@@ -50,6 +67,17 @@ export function loadConfig(opts: LoadOptions = {}): ResolvedConfig {
   const apply = (rawName: string, raw: unknown, source: ConfigSource, origin: string): void => {
     const { name, scale } = canonicalName(rawName);
     const key = CONFIG_KEY_BY_NAME.get(name);
+    const jaasKey = key ? null : JAAS_KEY.exec(rawName);
+    if (jaasKey) {
+      const [listener, mechanism] = [jaasKey[1]!.toLowerCase(), jaasKey[2]!.toLowerCase()];
+      jaas.set(`${listener} ${mechanism}`, {
+        listener,
+        mechanism,
+        value: String(raw),
+        origin: `${origin}: ${rawName}`,
+      });
+      return;
+    }
     if (!key) {
       warnings.push(`${origin}: '${rawName}' is not a known configuration key; ignored`);
       return;
@@ -87,6 +115,7 @@ export function loadConfig(opts: LoadOptions = {}): ResolvedConfig {
     entries: () =>
       CONFIG_KEYS.map((k) => ({ name: k.name, value: values.get(k.name)!, source: sources.get(k.name)! })),
     warnings,
+    jaas: [...jaas.values()],
   };
 }
 
@@ -182,17 +211,6 @@ function flatten(
     } else {
       out[name] = v;
     }
-  }
-  return out;
-}
-
-function parseProperties(text: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const rawLine of text.split(/\r?\n/)) {
-    const line = rawLine.trim();
-    if (line === '' || line.startsWith('#') || line.startsWith('!')) continue;
-    const m = /^([^=:\s]+)\s*[=:\s]\s*(.*)$/.exec(line);
-    if (m) out[m[1]!] = m[2]!;
   }
   return out;
 }

@@ -3,6 +3,7 @@
 
 import type { ResolvedConfig } from '../config/load.js';
 import { ConfigError } from '../config/load.js';
+import { plainUsersFromJaas } from './jaas.js';
 import type { SaslMechanism } from './sasl.js';
 
 export type ClientAuth = 'required' | 'requested' | 'none';
@@ -42,6 +43,7 @@ export function securitySettingsFromConfig(config: ResolvedConfig): SecuritySett
     if (colon <= 0) throw new ConfigError(`sasl.plain.users: '${pair}' must be user:password`);
     plainUsers.set(pair.slice(0, colon), pair.slice(colon + 1));
   }
+  addJaasPlainUsers(config, plainUsers);
   return {
     tls: {
       keystoreLocation: config.get<string>('ssl.keystore.location'),
@@ -59,4 +61,32 @@ export function securitySettingsFromConfig(config: ResolvedConfig): SecuritySett
     superUsers: new Set(list(config.get<string>('super.users'), ';')),
     allowEveryoneIfNoAcl: config.get<boolean>('allow.everyone.if.no.acl.found'),
   };
+}
+
+/**
+ * The PLAIN users of Kafka's `listener.name.<listener>.plain.sasl.jaas.config` settings (the
+ * user_<name> options), so a server.properties can be reused. FluxMQ keeps one set of PLAIN users
+ * for every listener: the same user with two passwords is a configuration error. Other mechanisms'
+ * JAAS settings carry only a broker's own inter-broker credentials and are not needed here.
+ */
+function addJaasPlainUsers(config: ResolvedConfig, plainUsers: Map<string, string>): void {
+  for (const setting of config.jaas) {
+    if (setting.mechanism !== 'plain') continue;
+    let users: Map<string, string>;
+    try {
+      users = plainUsersFromJaas(setting.value);
+    } catch (err) {
+      throw new ConfigError(`${setting.origin}: ${(err as Error).message}`);
+    }
+    for (const [user, password] of users) {
+      const known = plainUsers.get(user);
+      if (known !== undefined && known !== password) {
+        throw new ConfigError(
+          `${setting.origin}: PLAIN user '${user}' has another password in another setting; ` +
+            'FluxMQ keeps one set of PLAIN users for all listeners',
+        );
+      }
+      plainUsers.set(user, password);
+    }
+  }
 }
