@@ -122,7 +122,11 @@ export class Broker {
       if (p) p.afterLeaderAppend(bytes);
       else state.purgatory.notify(partitionKey(topic, partition), bytes);
     };
-    const awaitCoordinatorAppend = coordinatorAppendAwaiter(() => state.replicas);
+    // Kafka's offsets.commit.timeout.ms: a group's write waits this long for the ISR
+    const awaitCoordinatorAppend = coordinatorAppendAwaiter(
+      () => state.replicas,
+      settings.groups.offsetsCommitTimeoutMs,
+    );
     const groups: GroupCoordinator = new GroupCoordinator({
       topics,
       config: settings.groups,

@@ -71,8 +71,8 @@ export function registrationFor(
   };
 }
 
-/** How long a coordinator's write waits for the ISR (Kafka's request.timeout.ms for coordinator appends). */
-const COORDINATOR_APPEND_TIMEOUT_MS = 30_000;
+/** How long the transaction coordinator's writes wait for the ISR (Kafka's request.timeout.ms). */
+const TXN_APPEND_TIMEOUT_MS = 30_000;
 
 /**
  * A coordinator's wait for its append to an internal topic partition to reach the ISR: NONE, or
@@ -80,6 +80,7 @@ const COORDINATOR_APPEND_TIMEOUT_MS = 30_000;
  */
 export function coordinatorAppendAwaiter(
   replicas: () => ReplicaManager,
+  timeoutMs: number,
 ): (topic: string, partition: number, offset: number) => Promise<number> {
   return async (topic, partition, offset) => {
     const p = replicas().get(topic, partition);
@@ -87,7 +88,7 @@ export function coordinatorAppendAwaiter(
     // min ISR 1: whether the write reached the ISR is the question, not the ISR's size
     const [code] = await awaitReplication(
       [{ partition: p, requiredOffset: offset, minInsyncReplicas: 1 }],
-      COORDINATOR_APPEND_TIMEOUT_MS,
+      timeoutMs,
     );
     return code!;
   };
@@ -107,7 +108,7 @@ export function txnClusterHooks(
     nodeId,
     leaderOf: (topic, partition) => cluster.image().partitions.get(topic)?.[partition]?.leader,
     leads: (topic, partition) => replicas().get(topic, partition)?.isLeader === true,
-    awaitReplicated: coordinatorAppendAwaiter(replicas),
+    awaitReplicated: coordinatorAppendAwaiter(replicas, TXN_APPEND_TIMEOUT_MS),
     sendMarkers: (brokerId, markers) => channel.send(brokerId, markers),
   };
 }

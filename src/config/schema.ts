@@ -504,6 +504,13 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
     validate: atLeast(1),
   },
   {
+    name: 'offsets.commit.timeout.ms',
+    type: 'long',
+    default: 5000,
+    doc: 'In a cluster, how long an offset commit (or another group write) waits for the in-sync replicas of its __consumer_offsets partition before it is answered REQUEST_TIMED_OUT.',
+    validate: atLeast(1),
+  },
+  {
     name: 'offset.metadata.max.bytes',
     type: 'int',
     default: 4096,

@@ -18,6 +18,8 @@ export interface GroupCoordinatorConfig {
   offsetsRetentionCheckIntervalMs: number;
   /** offset.metadata.max.bytes */
   offsetMetadataMaxBytes: number;
+  /** offsets.commit.timeout.ms: how long a group's write waits for the ISR in a cluster. */
+  offsetsCommitTimeoutMs: number;
 }
 
 export const DEFAULT_GROUP_COORDINATOR_CONFIG: GroupCoordinatorConfig = {
@@ -29,6 +31,7 @@ export const DEFAULT_GROUP_COORDINATOR_CONFIG: GroupCoordinatorConfig = {
   offsetsRetentionMs: 10080 * 60_000,
   offsetsRetentionCheckIntervalMs: 600_000,
   offsetMetadataMaxBytes: 4096,
+  offsetsCommitTimeoutMs: 5000,
 };
 
 export function groupCoordinatorConfig(config: ResolvedConfig): GroupCoordinatorConfig {
@@ -41,5 +44,6 @@ export function groupCoordinatorConfig(config: ResolvedConfig): GroupCoordinator
     offsetsRetentionMs: config.get<number>('offsets.retention.minutes') * 60_000,
     offsetsRetentionCheckIntervalMs: config.get<number>('offsets.retention.check.interval.ms'),
     offsetMetadataMaxBytes: config.get<number>('offset.metadata.max.bytes'),
+    offsetsCommitTimeoutMs: config.get<number>('offsets.commit.timeout.ms'),
   };
 }
