@@ -249,3 +249,58 @@ export function replaceOverrides(
       throw unsupportedResource(type);
   }
 }
+
+/** One resource's outcome in an AlterConfigs or IncrementalAlterConfigs response. */
+export interface AlteredResource {
+  errorCode: number;
+  errorMessage: string | null;
+  resourceType: number;
+  resourceName: string;
+}
+
+/**
+ * What both AlterConfigs forms do with the resources of a request: each is altered by `alter`,
+ * and a KafkaError fails that resource only; a resource named twice is INVALID_REQUEST (Kafka's
+ * words), and none of its copies is altered.
+ */
+export async function alterEachResource<R extends { resourceType: number; resourceName: string }>(
+  resources: readonly R[],
+  alter: (r: R) => Promise<void> | void,
+): Promise<AlteredResource[]> {
+  const key = (r: R) => `${r.resourceType}:${r.resourceName}`;
+  const counts = new Map<string, number>();
+  for (const r of resources) counts.set(key(r), (counts.get(key(r)) ?? 0) + 1);
+  return Promise.all(
+    resources.map(async (r) => {
+      const result = (errorCode: number, errorMessage: string | null): AlteredResource => ({
+        errorCode,
+        errorMessage,
+        resourceType: r.resourceType,
+        resourceName: r.resourceName,
+      });
+      if (counts.get(key(r))! > 1) {
+        return result(ErrorCode.INVALID_REQUEST, 'Error due to duplicate resources in the request');
+      }
+      try {
+        await alter(r);
+        return result(ErrorCode.NONE, null);
+      } catch (err) {
+        if (!(err instanceof KafkaError)) throw err;
+        return result(err.code, err.message);
+      }
+    }),
+  );
+}
+
+/** Every resource of a request failed with `errorCode` (a request refused as a whole). */
+export function everyResourceFailed(
+  resources: readonly { resourceType: number; resourceName: string }[],
+  errorCode: number,
+): AlteredResource[] {
+  return resources.map((r) => ({
+    errorCode,
+    errorMessage: null,
+    resourceType: r.resourceType,
+    resourceName: r.resourceName,
+  }));
+}

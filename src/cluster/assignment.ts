@@ -103,10 +103,27 @@ function replicaIndex(firstReplicaIndex: number, shift: number, replica: number,
   return (firstReplicaIndex + offset) % nBrokers;
 }
 
-function startValues(n: number, options: AssignmentOptions): { start: number; shift: number } {
+/**
+ * Kafka's walk over the partitions being placed: for each, the index of its first replica among the
+ * `n` brokers and the shift of the others. Both start random (or at fixedStartIndex); the shift
+ * grows by one each time the partition id wraps around the brokers.
+ */
+function placementStarts(
+  n: number,
+  partitions: number,
+  options: AssignmentOptions,
+): { first: number; shift: number }[] {
   const random = options.random ?? defaultRandom;
   const fixed = options.fixedStartIndex ?? -1;
-  return fixed >= 0 ? { start: fixed, shift: fixed } : { start: random(n), shift: random(n) };
+  const start = fixed >= 0 ? fixed : random(n);
+  let shift = fixed >= 0 ? fixed : random(n);
+  let partitionId = Math.max(0, options.startPartitionId ?? 0);
+  const out: { first: number; shift: number }[] = [];
+  for (let i = 0; i < partitions; i++, partitionId++) {
+    if (partitionId > 0 && partitionId % n === 0) shift++;
+    out.push({ first: (partitionId + start) % n, shift });
+  }
+  return out;
 }
 
 function assignRackUnaware(
@@ -116,18 +133,11 @@ function assignRackUnaware(
   options: AssignmentOptions,
 ): number[][] {
   const n = ids.length;
-  const { start, shift: initialShift } = startValues(n, options);
-  let shift = initialShift;
-  let partitionId = Math.max(0, options.startPartitionId ?? 0);
-  const out: number[][] = [];
-  for (let i = 0; i < partitions; i++, partitionId++) {
-    if (partitionId > 0 && partitionId % n === 0) shift++;
-    const first = (partitionId + start) % n;
+  return placementStarts(n, partitions, options).map(({ first, shift }) => {
     const replicas = [ids[first]!];
     for (let j = 0; j < replicationFactor - 1; j++) replicas.push(ids[replicaIndex(first, shift, j, n)]!);
-    out.push(replicas);
-  }
-  return out;
+    return replicas;
+  });
 }
 
 /** One broker from each rack in turn (racks in name order, brokers in id order within a rack). */
@@ -164,13 +174,7 @@ function assignRackAware(
   const numRacks = new Set(rackOf.values()).size;
   const arranged = rackAlternatedBrokers(brokers);
   const n = arranged.length;
-  const { start, shift: initialShift } = startValues(n, options);
-  let shift = initialShift;
-  let partitionId = Math.max(0, options.startPartitionId ?? 0);
-  const out: number[][] = [];
-  for (let i = 0; i < partitions; i++, partitionId++) {
-    if (partitionId > 0 && partitionId % n === 0) shift++;
-    const first = (partitionId + start) % n;
+  return placementStarts(n, partitions, options).map(({ first, shift }) => {
     const leader = arranged[first]!;
     const replicas = [leader];
     const racksUsed = new Set([rackOf.get(leader)!]);
@@ -192,7 +196,6 @@ function assignRackAware(
         }
       }
     }
-    out.push(replicas);
-  }
-  return out;
+    return replicas;
+  });
 }

@@ -10,7 +10,12 @@ import {
   type AlterConfigsRequest,
   type AlterConfigsResponseInput,
 } from '../../protocol/messages/index.js';
-import { replaceOverrides, validateEntry } from '../config-resources.js';
+import {
+  alterEachResource,
+  everyResourceFailed,
+  replaceOverrides,
+  validateEntry,
+} from '../config-resources.js';
 import type { ApiHandler } from '../handler.js';
 
 export const alterConfigsHandler: ApiHandler<AlterConfigsRequest, AlterConfigsResponseInput> = {
@@ -18,54 +23,18 @@ export const alterConfigsHandler: ApiHandler<AlterConfigsRequest, AlterConfigsRe
   minVersion: 0,
   maxVersion: 2,
   async handle(req, ctx) {
-    const counts = new Map<string, number>();
-    const id = (type: number, name: string) => `${type}:${name}`;
-    for (const r of req.resources)
-      counts.set(
-        id(r.resourceType, r.resourceName),
-        (counts.get(id(r.resourceType, r.resourceName)) ?? 0) + 1,
-      );
-    const responses = await Promise.all(
-      req.resources.map(async (r) => {
-        const result = (errorCode: number, errorMessage: string | null) => ({
-          errorCode,
-          errorMessage,
-          resourceType: r.resourceType,
-          resourceName: r.resourceName,
-        });
-        if (counts.get(id(r.resourceType, r.resourceName))! > 1) {
-          return result(ErrorCode.INVALID_REQUEST, 'Error due to duplicate resources in the request');
-        }
-        try {
-          const next: Record<string, string> = {};
-          const nulls = r.configs.filter((c) => c.value === null).map((c) => c.name);
-          if (nulls.length > 0) {
-            throw new KafkaError(
-              ErrorCode.INVALID_REQUEST,
-              `Null value not supported for : ${nulls.join(',')}`,
-            );
-          }
-          for (const c of r.configs)
-            next[c.name] = validateEntry(ctx.broker, r.resourceType, c.name, c.value);
-          await replaceOverrides(ctx.broker, r.resourceType, r.resourceName, next, req.validateOnly);
-          return result(ErrorCode.NONE, null);
-        } catch (err) {
-          if (!(err instanceof KafkaError)) throw err;
-          return result(err.code, err.message);
-        }
-      }),
-    );
+    const responses = await alterEachResource(req.resources, (r) => {
+      const nulls = r.configs.filter((c) => c.value === null).map((c) => c.name);
+      if (nulls.length > 0) {
+        throw new KafkaError(ErrorCode.INVALID_REQUEST, `Null value not supported for : ${nulls.join(',')}`);
+      }
+      const next: Record<string, string> = {};
+      for (const c of r.configs) next[c.name] = validateEntry(ctx.broker, r.resourceType, c.name, c.value);
+      return replaceOverrides(ctx.broker, r.resourceType, r.resourceName, next, req.validateOnly);
+    });
     return { throttleTimeMs: 0, responses };
   },
   errorResponse(req, errorCode) {
-    return {
-      throttleTimeMs: 0,
-      responses: req.resources.map((r) => ({
-        errorCode,
-        errorMessage: null,
-        resourceType: r.resourceType,
-        resourceName: r.resourceName,
-      })),
-    };
+    return { throttleTimeMs: 0, responses: everyResourceFailed(req.resources, errorCode) };
   },
 };

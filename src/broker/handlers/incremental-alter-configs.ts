@@ -16,8 +16,10 @@ import {
 } from '../../protocol/messages/index.js';
 import type { BrokerState } from '../broker-state.js';
 import {
+  alterEachResource,
   checkKey,
   currentOverrides,
+  everyResourceFailed,
   effectiveValue,
   isListKey,
   replaceOverrides,
@@ -103,40 +105,12 @@ export const incrementalAlterConfigsHandler: ApiHandler<
   minVersion: 0,
   maxVersion: 1,
   async handle(req, ctx) {
-    const key = (r: { resourceType: number; resourceName: string }) => `${r.resourceType}:${r.resourceName}`;
-    const counts = new Map<string, number>();
-    for (const r of req.resources) counts.set(key(r), (counts.get(key(r)) ?? 0) + 1);
-    const responses = await Promise.all(
-      req.resources.map(async (r) => {
-        const result = (errorCode: number, errorMessage: string | null) => ({
-          errorCode,
-          errorMessage,
-          resourceType: r.resourceType,
-          resourceName: r.resourceName,
-        });
-        if (counts.get(key(r))! > 1) {
-          return result(ErrorCode.INVALID_REQUEST, 'Error due to duplicate resources in the request');
-        }
-        try {
-          await alterOne(ctx.broker, r, req.validateOnly);
-          return result(ErrorCode.NONE, null);
-        } catch (err) {
-          if (!(err instanceof KafkaError)) throw err;
-          return result(err.code, err.message);
-        }
-      }),
+    const responses = await alterEachResource(req.resources, (r) =>
+      alterOne(ctx.broker, r, req.validateOnly),
     );
     return { throttleTimeMs: 0, responses };
   },
   errorResponse(req, errorCode) {
-    return {
-      throttleTimeMs: 0,
-      responses: req.resources.map((r) => ({
-        errorCode,
-        errorMessage: null,
-        resourceType: r.resourceType,
-        resourceName: r.resourceName,
-      })),
-    };
+    return { throttleTimeMs: 0, responses: everyResourceFailed(req.resources, errorCode) };
   },
 };

@@ -986,24 +986,32 @@ export class EtcdMetadataClient implements ClusterMetadataClient {
 
   private recoverSession(): void {
     if (this.recoveringSession || this.closing) return;
-    this.recoveringSession = (async () => {
-      let delay = 100;
-      while (!this.closing) {
-        try {
-          await this.newSession();
-          this.log.info({ brokerId: this.brokerId }, 'registered again in the cluster metadata store');
-          await this.campaign();
-          return;
-        } catch (err) {
-          if (this.closing) return;
-          this.log.warn({ err: (err as Error).message }, 'etcd unavailable; retrying registration');
-          await sleep(delay);
-          delay = Math.min(delay * 2, 2000);
-        }
-      }
-    })().finally(() => {
+    this.recoveringSession = this.untilDoneOrClosed(
+      async () => {
+        await this.newSession();
+        this.log.info({ brokerId: this.brokerId }, 'registered again in the cluster metadata store');
+        await this.campaign();
+      },
+      (err) => this.log.warn({ err: err.message }, 'etcd unavailable; retrying registration'),
+    ).finally(() => {
       this.recoveringSession = null;
     });
+  }
+
+  /** Runs `attempt` until it succeeds or the client closes, backing off 100 ms to 2 s between tries. */
+  private async untilDoneOrClosed(attempt: () => Promise<void>, failed: (err: Error) => void): Promise<void> {
+    let delay = 100;
+    while (!this.closing) {
+      try {
+        await attempt();
+        return;
+      } catch (err) {
+        if (this.closing) return;
+        failed(err as Error);
+        await sleep(delay);
+        delay = Math.min(delay * 2, 2000);
+      }
+    }
   }
 
   /**
@@ -1104,27 +1112,19 @@ export class EtcdMetadataClient implements ClusterMetadataClient {
     this.log.warn({ reason }, 'etcd watch broken; reloading the cluster metadata');
     broken.removeAllListeners('data');
     void broken.cancel().catch(() => undefined);
-    this.resyncing = (async () => {
-      let delay = 100;
-      while (!this.closing) {
-        try {
-          await this.loadAndWatch();
-          this.log.info('cluster metadata reloaded');
-          this.emit([{ kind: 'reset' }]);
-          if (this.registration && !this.state.brokers.has(this.brokerId) && this.leaseId !== null) {
-            // Our registration is gone though the lease was not reported lost: put it back.
-            await this.putRegistration().catch(() => this.recoverSession());
-          }
-          this.updateControllerRole();
-          return;
-        } catch (err) {
-          if (this.closing) return;
-          this.log.debug({ err: (err as Error).message }, 'cluster metadata reload failed; retrying');
-          await sleep(delay);
-          delay = Math.min(delay * 2, 2000);
+    this.resyncing = this.untilDoneOrClosed(
+      async () => {
+        await this.loadAndWatch();
+        this.log.info('cluster metadata reloaded');
+        this.emit([{ kind: 'reset' }]);
+        if (this.registration && !this.state.brokers.has(this.brokerId) && this.leaseId !== null) {
+          // Our registration is gone though the lease was not reported lost: put it back.
+          await this.putRegistration().catch(() => this.recoverSession());
         }
-      }
-    })().finally(() => {
+        this.updateControllerRole();
+      },
+      (err) => this.log.debug({ err: err.message }, 'cluster metadata reload failed; retrying'),
+    ).finally(() => {
       this.resyncing = null;
     });
   }
