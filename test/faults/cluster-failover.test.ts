@@ -78,7 +78,14 @@ describe('cluster: kill -9 of the partition leader during acks=-1 produce', () =
       'the consumer group to see every acknowledged value',
       async () => [...loop.tally.acked.keys()].every((v) => consumed.has(v)),
       60_000,
-    );
+    ).catch((err: Error) => {
+      const missing = [...loop.tally.acked.keys()].filter((v) => !consumed.has(v));
+      throw new Error(
+        `${err.message}; ${missing.length} of ${loop.tally.acked.size} missing (first ${missing[0]}, ` +
+          `offset ${loop.tally.acked.get(missing[0]!)}); consumer log:\n${group.events.join('\n')}\n` +
+          `broker warnings:\n${cluster!.warnings().slice(-60).join('\n')}`,
+      );
+    });
     summary('cluster-leader-kill', verdict, {
       'leaders killed': killed.join(' '),
       'consumed by group': consumed.size,

@@ -96,24 +96,47 @@ export async function createReplicatedTopic(admin: Admin, topic: string): Promis
 
 /**
  * A KafkaJS consumer in group `groupId` reading `topic` from the beginning, counting how often it
- * saw each value.
+ * saw each value. `events` logs its joins, crashes and fetch positions, for a failure message.
  */
 export async function countingConsumer(
   kafka: Kafka,
   groupId: string,
   topic: string,
-): Promise<{ consumer: Consumer; consumed: Map<string, number> }> {
+): Promise<{ consumer: Consumer; consumed: Map<string, number>; events: string[] }> {
   const consumed = new Map<string, number>();
+  const events: string[] = [];
+  const started = Date.now();
+  const log = (what: string) => {
+    events.push(`${((Date.now() - started) / 1000).toFixed(1)}s ${what}`);
+    if (events.length > 200) events.splice(0, events.length - 200);
+  };
   const consumer = kafka.consumer({ groupId, sessionTimeout: 6000, heartbeatInterval: 500 });
+  consumer.on(consumer.events.GROUP_JOIN, (e) =>
+    log(`joined as ${e.payload.memberId}, leader ${e.payload.isLeader}`),
+  );
+  consumer.on(consumer.events.CRASH, (e) =>
+    log(`crashed: ${e.payload.error.name}: ${e.payload.error.message}, restart ${e.payload.restart}`),
+  );
+  consumer.on(consumer.events.STOP, () => log('stopped'));
+  consumer.on(consumer.events.REBALANCING, () => log('rebalancing'));
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
+  let lastOffset = '';
   await consumer.run({
     eachMessage: async ({ message }) => {
       const v = message.value!.toString();
       consumed.set(v, (consumed.get(v) ?? 0) + 1);
+      lastOffset = message.offset;
     },
   });
-  return { consumer, consumed };
+  let lastFetchLog = 0;
+  consumer.on(consumer.events.FETCH, (e) => {
+    // at most one line per 5 s, so the log shows whether (and where) fetching went on
+    if (Date.now() - lastFetchLog < 5000) return;
+    lastFetchLog = Date.now();
+    log(`fetched from ${e.payload.nodeId}: ${consumed.size} values seen, last offset ${lastOffset}`);
+  });
+  return { consumer, consumed, events };
 }
 
 export async function waitFor<T>(

@@ -38,6 +38,8 @@ export interface TestCluster {
   /** Cuts the broker off etcd and off the other brokers (clients still reach it). */
   isolate(id: number): void;
   heal(id: number): void;
+  /** Warn and error log lines of every broker process started so far (killed ones too), oldest first. */
+  warnings(): string[];
   close(): Promise<void>;
 }
 
@@ -91,6 +93,7 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<TestClust
     return n;
   };
 
+  const started: { id: number; broker: RunningBroker }[] = [];
   const start = async (id: number): Promise<RunningBroker> => {
     const n = node(id);
     const advertisedReplication = n.replicationProxy?.port ?? n.replicationPort;
@@ -109,6 +112,7 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<TestClust
         'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,BROKER:SASL_PLAINTEXT,SASL:SASL_PLAINTEXT',
       },
     });
+    started.push({ id, broker: n.broker });
     return n.broker;
   };
 
@@ -137,6 +141,14 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<TestClust
       const n = node(id);
       n.etcdProxy?.heal();
       n.replicationProxy?.heal();
+    },
+    warnings() {
+      // pino levels: 40 warn, 50 error, 60 fatal
+      return started.flatMap(({ id, broker }) =>
+        broker.logs
+          .filter((l) => typeof l.level === 'number' && l.level >= 40)
+          .map((l) => `broker ${id}: ${JSON.stringify(l)}`),
+      );
     },
     async close() {
       await Promise.all(nodes.map((n) => n.broker?.kill9()));

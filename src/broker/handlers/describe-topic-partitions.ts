@@ -2,7 +2,8 @@
 // name; an empty list means every topic. At most response_partition_limit partitions (capped at
 // 2000, Kafka's max.request.partition.size.limit) are returned; when more remain, next_cursor
 // names the topic and partition to continue from. A cursor topic missing from a non-empty list is
-// INVALID_REQUEST. One broker leads every partition; there are no eligible leader replicas.
+// INVALID_REQUEST. Leaders, replicas and ISR are Metadata's (partition-metadata.ts); there are no
+// eligible leader replicas (KIP-966's ELR is not kept).
 
 import { ZERO_UUID } from '../../protocol/codec/uuid.js';
 import { ErrorCode } from '../../protocol/errors.js';
@@ -13,6 +14,8 @@ import {
   type DescribeTopicPartitionsResponseInput,
 } from '../../protocol/messages/index.js';
 import type { ApiHandler } from '../handler.js';
+import { brokersForListener } from './broker-endpoints.js';
+import { describePartitions } from './partition-metadata.js';
 
 type TopicResult = DescribeTopicPartitionsResponseTopicInput;
 
@@ -51,6 +54,7 @@ export const describeTopicPartitionsHandler: ApiHandler<
         nextCursor: null,
       };
     }
+    const listed = new Set(brokersForListener(ctx).map((b) => b.id));
     let budget = Math.max(0, Math.min(req.responsePartitionLimit, MAX_PARTITION_LIMIT));
     const topics: TopicResult[] = [];
     let nextCursor: { topicName: string; partitionIndex: number } | null = null;
@@ -65,21 +69,13 @@ export const describeTopicPartitionsHandler: ApiHandler<
         nextCursor = { topicName: name, partitionIndex: first };
         break;
       }
-      const partitions = [];
-      let p = first;
-      for (; p < meta.partitions && budget > 0; p++, budget--) {
-        partitions.push({
-          errorCode: ErrorCode.NONE,
-          partitionIndex: p,
-          leaderId: broker.nodeId,
-          leaderEpoch: broker.leaderEpoch,
-          replicaNodes: [broker.nodeId],
-          isrNodes: [broker.nodeId],
-          eligibleLeaderReplicas: null,
-          lastKnownElr: null,
-          offlineReplicas: [],
-        });
-      }
+      const to = Math.min(meta.partitions, first + budget);
+      const partitions = describePartitions(broker, meta, listed, first, to).map((d) => ({
+        ...d,
+        eligibleLeaderReplicas: null,
+        lastKnownElr: null,
+      }));
+      budget -= partitions.length;
       topics.push({
         errorCode: ErrorCode.NONE,
         name,
@@ -88,8 +84,8 @@ export const describeTopicPartitionsHandler: ApiHandler<
         partitions,
         topicAuthorizedOperations: AUTHORIZED_OPERATIONS_OMITTED,
       });
-      if (p < meta.partitions) {
-        nextCursor = { topicName: name, partitionIndex: p };
+      if (to < meta.partitions) {
+        nextCursor = { topicName: name, partitionIndex: to };
         break;
       }
     }

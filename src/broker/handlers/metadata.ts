@@ -1,5 +1,5 @@
 // Metadata (key 3), v0-v12. On a single broker it leads every partition with leader epoch 0; in a
-// cluster, brokers, leaders, replicas and ISR come from the cluster's metadata. Topics may be
+// cluster, brokers, leaders, replicas and ISR come from the cluster's metadata (partition-metadata.ts). Topics may be
 // asked for by name or (v10+) by id; a null topic list (v1+) or an empty one in v0 means all
 // topics. Unknown topics are auto-created when both the request (v4+) and
 // `auto.create.topics.enable` allow it.
@@ -10,79 +10,29 @@ import {
   ApiKey,
   type MetadataRequest,
   type MetadataResponseInput,
-  type MetadataResponsePartitionInput,
   type MetadataResponseTopicInput,
 } from '../../protocol/messages/index.js';
 import type { TopicMetadata } from '../../cluster/metadata-store.js';
 import type { BrokerState } from '../broker-state.js';
-import type { ApiHandler, RequestContext } from '../handler.js';
+import type { ApiHandler } from '../handler.js';
 import { brokersForListener } from './broker-endpoints.js';
+import { describePartitions } from './partition-metadata.js';
 
 /** Kafka's value for "authorized operations not requested". */
 const AUTHORIZED_OPERATIONS_OMITTED = -2147483648;
 
-function topicEntry(broker: BrokerState, t: TopicMetadata): MetadataResponseTopicInput {
-  const partitions = [];
-  const image = broker.cluster?.image();
-  if (image) {
-    // cluster mode: leaders, replicas and ISR from the cluster's metadata
-    const states = image.partitions.get(t.name) ?? [];
-    for (let p = 0; p < t.partitions; p++) {
-      const st = states[p];
-      if (!st) {
-        partitions.push(leaderless(p));
-        continue;
-      }
-      partitions.push({
-        errorCode: st.leader < 0 ? ErrorCode.LEADER_NOT_AVAILABLE : ErrorCode.NONE,
-        partitionIndex: p,
-        leaderId: st.leader,
-        leaderEpoch: st.leaderEpoch,
-        replicaNodes: st.replicas,
-        isrNodes: st.isr,
-        offlineReplicas: st.replicas.filter((r) => !image.brokers.has(r)),
-      });
-    }
-    return topicResult(t, partitions);
-  }
-  for (let p = 0; p < t.partitions; p++) {
-    partitions.push({
-      errorCode: ErrorCode.NONE,
-      partitionIndex: p,
-      leaderId: broker.nodeId,
-      leaderEpoch: broker.leaderEpoch,
-      replicaNodes: [broker.nodeId],
-      isrNodes: [broker.nodeId],
-      offlineReplicas: [],
-    });
-  }
-  return topicResult(t, partitions);
-}
-
-function topicResult(
+function topicEntry(
+  broker: BrokerState,
   t: TopicMetadata,
-  partitions: MetadataResponsePartitionInput[],
+  listed: ReadonlySet<number>,
 ): MetadataResponseTopicInput {
   return {
     errorCode: ErrorCode.NONE,
     name: t.name,
     topicId: t.topicId,
     isInternal: t.internal,
-    partitions,
+    partitions: describePartitions(broker, t, listed),
     topicAuthorizedOperations: AUTHORIZED_OPERATIONS_OMITTED,
-  };
-}
-
-/** A partition whose state is not in this broker's image yet (just created). */
-function leaderless(partitionIndex: number): MetadataResponsePartitionInput {
-  return {
-    errorCode: ErrorCode.LEADER_NOT_AVAILABLE,
-    partitionIndex,
-    leaderId: -1,
-    leaderEpoch: -1,
-    replicaNodes: [],
-    isrNodes: [],
-    offlineReplicas: [],
   };
 }
 
@@ -97,10 +47,6 @@ function errorEntry(name: string | null, topicId: string, errorCode: number): Me
   };
 }
 
-function brokersFor(ctx: RequestContext): MetadataResponseInput['brokers'] {
-  return brokersForListener(ctx).map((b) => ({ nodeId: b.id, host: b.host, port: b.port, rack: b.rack }));
-}
-
 export const metadataHandler: ApiHandler<MetadataRequest, MetadataResponseInput> = {
   apiKey: ApiKey.Metadata,
   minVersion: 0,
@@ -110,15 +56,19 @@ export const metadataHandler: ApiHandler<MetadataRequest, MetadataResponseInput>
     const version = ctx.header.apiVersion;
     const allTopics = req.topics === null || (version === 0 && req.topics.length === 0);
     const allowAutoCreate = version < 4 ? true : req.allowAutoTopicCreation;
+    const brokers = brokersForListener(ctx);
+    const listed = new Set(brokers.map((b) => b.id));
     const topics: MetadataResponseTopicInput[] = [];
     if (allTopics) {
-      for (const t of broker.topics.all()) topics.push(topicEntry(broker, t));
+      for (const t of broker.topics.all()) topics.push(topicEntry(broker, t, listed));
     } else {
       for (const requested of req.topics!) {
         if (requested.name === null || requested.name === undefined) {
           const byId = broker.topics.getById(requested.topicId);
           topics.push(
-            byId ? topicEntry(broker, byId) : errorEntry(null, requested.topicId, ErrorCode.UNKNOWN_TOPIC_ID),
+            byId
+              ? topicEntry(broker, byId, listed)
+              : errorEntry(null, requested.topicId, ErrorCode.UNKNOWN_TOPIC_ID),
           );
           continue;
         }
@@ -132,13 +82,13 @@ export const metadataHandler: ApiHandler<MetadataRequest, MetadataResponseInput>
         topics.push(
           typeof found === 'number'
             ? errorEntry(requested.name, ZERO_UUID, found)
-            : topicEntry(broker, found),
+            : topicEntry(broker, found, listed),
         );
       }
     }
     return {
       throttleTimeMs: 0,
-      brokers: brokersFor(ctx),
+      brokers: brokers.map((b) => ({ nodeId: b.id, host: b.host, port: b.port, rack: b.rack })),
       clusterId: broker.clusterId,
       controllerId: broker.cluster ? broker.cluster.image().controllerId : broker.nodeId,
       topics,

@@ -292,10 +292,14 @@ export class ReplicaManager {
 
   // ---- leader hints for NOT_LEADER_OR_FOLLOWER answers (KIP-951) --------------------------------
 
-  /** The partition's leader and epoch as this broker knows them; null when unknown. */
+  /**
+   * The partition's leader and epoch as this broker knows them; null when unknown or when that
+   * leader is not a live broker (as Kafka, which only names a leader it has an endpoint for).
+   */
   leaderHint(topic: string, partition: number): LeaderHint | null {
     const state = this.partitionState(topic, partition);
     if (!state || state.leader < 0) return null;
+    if (this.cluster && !this.cluster.cluster.image().brokers.has(state.leader)) return null;
     return { leaderId: state.leader, leaderEpoch: state.leaderEpoch };
   }
 
