@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, runnable on a fresh clone: installs what the tests need (npm packages;
-# kcat from Debian when missing), builds, then runs unit, integration and fault tests.
+# kcat, etcd and the Python Kafka clients from Debian when missing), builds, then runs unit,
+# integration and fault tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -8,10 +9,14 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   npm ci --no-audit --no-fund
 fi
 
-# kcat (librdkafka) for the interoperability tests; etcd for the multi-broker cluster tests
+# kcat (librdkafka) and the Python clients for the interoperability tests; etcd for the
+# multi-broker cluster tests
 missing=()
 command -v kcat >/dev/null 2>&1 || missing+=(kcat)
 command -v etcd >/dev/null 2>&1 || missing+=(etcd-server)
+# kafka-python and confluent-kafka-python, for Debian's own python3
+/usr/bin/python3 -c 'import kafka' >/dev/null 2>&1 || missing+=(python3-kafka)
+/usr/bin/python3 -c 'import confluent_kafka' >/dev/null 2>&1 || missing+=(python3-confluent-kafka)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "not found: installing ${missing[*]} from Debian packages" >&2
   SUDO=""
