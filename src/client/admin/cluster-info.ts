@@ -11,7 +11,11 @@ import type { ClusterClient } from '../cluster.js';
 import { check } from '../errors.js';
 import type { ClusterDescription, PartitionHealth } from './types.js';
 
-/** Partitions of a Metadata response whose ISR is short of their replicas, and those without a leader. */
+/**
+ * Partitions of a Metadata response whose ISR is short of their replicas or that have a replica on
+ * a broker that is not live (the ISR may still name it until the controller shrinks it), and those
+ * without a leader.
+ */
 export function partitionHealth(meta: MetadataResponse): {
   partitionCount: number;
   underReplicated: PartitionHealth[];
@@ -34,7 +38,7 @@ export function partitionHealth(meta: MetadataResponse): {
         isr: p.isrNodes,
         offlineReplicas: p.offlineReplicas ?? [],
       };
-      if (p.isrNodes.length < p.replicaNodes.length) underReplicated.push(h);
+      if (p.isrNodes.length < p.replicaNodes.length || h.offlineReplicas.length > 0) underReplicated.push(h);
       if (p.leaderId < 0) offline.push(h);
     }
   }
