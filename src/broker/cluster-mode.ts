@@ -118,7 +118,9 @@ export function txnClusterHooks(
  * __consumer_offsets partitions this broker leads, the transaction coordinator the transactional
  * ids of the __transaction_state partitions it leads, and idempotent producer state of a partition
  * that this broker starts leading is rebuilt from the replicated log (what it knew as an earlier
- * leader is stale: batches arrived by replication since).
+ * leader is stale: batches arrived by replication since). As a follower it applies what replication
+ * appends to a producer state it has loaded (consumers may read read_committed there, KIP-392) and
+ * drops it on truncation.
  */
 export function coordinatorLeadership(
   groups: GroupCoordinator,
@@ -137,6 +139,13 @@ export function coordinatorLeadership(
       if (log) txn.producerStates.forget(log);
       if (topic === OFFSETS_TOPIC) groups.onResign(partition);
       else if (topic === TRANSACTION_STATE_TOPIC) txn.onResign(partition);
+    },
+    // a follower keeps the producer state of its log current: consumers may read here (KIP-392)
+    onFollowerAppend(log, records) {
+      txn.producerStates.onReplicatedAppend(log, records);
+    },
+    onFollowerTruncate(log) {
+      txn.producerStates.forget(log);
     },
   };
 }

@@ -1,7 +1,7 @@
 // The typed settings the broker runs with, read once from the resolved configuration.
 
 import type { ConfigSource, ResolvedConfig } from '../config/load.js';
-import type { ConfigValue } from '../config/schema.js';
+import { RACK_AWARE_SELECTOR, type ConfigValue } from '../config/schema.js';
 import { parseListeners, parseProtocolMap, type ListenerSpec } from '../config/listeners.js';
 import { securitySettingsFromConfig, type SecuritySettings } from '../security/settings.js';
 import type { CleanerConfig, LogConfig } from '../storage/index.js';
@@ -42,6 +42,8 @@ export interface ClusterSettings {
   /** etcd endpoints as host:port. */
   etcdEndpoints: string[];
   rack: string | null;
+  /** replica.selector.class is the rack-aware one: consumers with a rack are sent to a replica there. */
+  rackAwareReadReplicas: boolean;
   /** Name of the listener brokers replicate over (SASL with the cluster's inter-broker secret). */
   interBrokerListener: string;
   sessionTimeoutMs: number;
@@ -67,6 +69,7 @@ function clusterSettingsFromConfig(config: ResolvedConfig): ClusterSettings | nu
       .replace(/\/$/, '')
       .split(','),
     rack: rack === '' ? null : rack,
+    rackAwareReadReplicas: config.get<string>('replica.selector.class') === RACK_AWARE_SELECTOR,
     interBrokerListener: config.get<string>('inter.broker.listener.name').toUpperCase(),
     sessionTimeoutMs: config.get<number>('broker.session.timeout.ms'),
     replicaLagTimeMaxMs: config.get<number>('replica.lag.time.max.ms'),

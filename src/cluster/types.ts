@@ -216,4 +216,8 @@ export interface LeadershipListener {
   onBecomeLeader(topic: string, partition: number, leaderEpoch: number): void;
   /** This broker no longer leads it (it follows, or has no replica any more). */
   onResign(topic: string, partition: number): void;
+  /** A follower appended fetched batches (stored form, offsets assigned) to `log`. */
+  onFollowerAppend?(log: PartitionLog, records: Buffer): void;
+  /** A follower truncated `log` (its end moved back, or it restarted at the leader's log start). */
+  onFollowerTruncate?(log: PartitionLog): void;
 }

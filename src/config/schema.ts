@@ -38,6 +38,9 @@ function cleanupPolicy(v: ConfigValue): string | null {
 
 const LONG_MAX_AS_NUMBER = Number.MAX_SAFE_INTEGER;
 
+/** The one replica.selector.class Kafka ships besides the leader-only default (KIP-392). */
+export const RACK_AWARE_SELECTOR = 'org.apache.kafka.common.replica.RackAwareReplicaSelector';
+
 export const DEFAULT_DATA_DIR = join(homedir(), '.fluxmq', 'data');
 
 export const CONFIG_KEYS: readonly ConfigKey[] = [
@@ -380,6 +383,14 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
     type: 'string',
     default: '',
     doc: 'Rack (or zone) of this broker: replicas of a partition are spread over racks.',
+  },
+  {
+    name: 'replica.selector.class',
+    type: 'string',
+    default: '',
+    doc: `Which replica a consumer that names its rack (client.rack) is told to fetch from (KIP-392). ${RACK_AWARE_SELECTOR}: a replica in the consumer's rack, the leader when it is there or none is; empty: always the leader. Followers serve consumer fetches either way.`,
+    validate: (v) =>
+      v === '' || v === RACK_AWARE_SELECTOR ? null : `must be empty or ${RACK_AWARE_SELECTOR}`,
   },
   {
     name: 'inter.broker.listener.name',

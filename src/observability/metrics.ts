@@ -122,6 +122,8 @@ export class TopicStats {
   bytesIn = 0;
   messagesOut = 0;
   bytesOut = 0;
+  /** Kafka's TotalFetchRequestsPerSec: a partition of the topic read by a Fetch request. */
+  fetchRequests = 0;
 
   /** Batches appended to the topic: their record counts (from the validated headers) and bytes. */
   produced(batches: readonly { recordCount: number }[], bytes: number): void {
@@ -488,6 +490,11 @@ export class BrokerMetrics {
     );
     counter('fluxmq_topic_bytes_out_total', 'Bytes of record batches sent to fetchers, by topic.', () =>
       this.topicSamples((t) => t.bytesOut),
+    );
+    counter(
+      'fluxmq_topic_fetch_requests_total',
+      "Partitions of the topic read by Fetch requests (consumers' and followers'), by topic.",
+      () => this.topicSamples((t) => t.fetchRequests),
     );
 
     // --- logs (Kafka: kafka.log:type=Log)

@@ -129,7 +129,7 @@ export async function startClusterBroker(opts: {
   state.endpoints = [{ listener: 'PLAINTEXT', host: '127.0.0.1', port }];
   await client.start({
     id: opts.nodeId,
-    rack: null,
+    rack: settings.cluster!.rack,
     endpoints: [{ listener: 'PLAINTEXT', host: '127.0.0.1', port }],
     replicationEndpoint: { host: '127.0.0.1', port: replicationPort },
     incarnation: String(Math.random()),

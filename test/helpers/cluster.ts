@@ -51,6 +51,8 @@ export interface ClusterOptions {
   overrides?: Record<string, string | number | boolean>;
   /** Give every broker a second client listener, SASL (SASL_PLAINTEXT), next to PLAINTEXT. */
   saslListener?: boolean;
+  /** broker.rack of broker 1, 2, ... in order. */
+  racks?: string[];
 }
 
 /** Settings that keep cluster tests quick: short sessions and lag times, few internal partitions. */
@@ -104,6 +106,7 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<TestClust
       overrides: {
         ...FAST_CLUSTER_SETTINGS,
         ...opts.overrides,
+        ...(opts.racks?.[id - 1] ? { 'broker.rack': opts.racks[id - 1]! } : {}),
         'node.id': id,
         'http.port': n.httpPort,
         'cluster.metadata': `etcd://${n.etcdProxy?.endpoint ?? etcd.endpoint}`,

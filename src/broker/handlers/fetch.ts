@@ -15,11 +15,14 @@
 // without ClusterAction. A follower fetch reads up to the log end offset, records the follower's
 // position (which may expand the ISR and advance the high watermark), and gets divergingEpoch
 // instead of records when its lastFetchedEpoch shows its log diverged (KIP-595). Consumer fetches
-// read up to the high watermark (read_committed: the last stable offset below it). Both are served by
-// the leader only: elsewhere NOT_LEADER_OR_FOLLOWER with the known leader (KIP-951 currentLeader,
-// v12+; nodeEndpoints v16+). currentLeaderEpoch is checked first: older is FENCED_LEADER_EPOCH, newer
-// UNKNOWN_LEADER_EPOCH. Consumer fetches wait for high watermark advances, follower fetches for
-// appends.
+// read up to the high watermark (read_committed: the last stable offset below it). Follower fetches
+// are served by the leader only, consumer fetches before v11 too: elsewhere NOT_LEADER_OR_FOLLOWER
+// with the known leader (KIP-951 currentLeader, v12+; nodeEndpoints v16+). From v11 a follower also
+// serves consumers, up to its own high watermark, and a leader with the rack-aware
+// replica.selector.class sends a consumer that names its rack to a replica there
+// (preferred_read_replica, no records; KIP-392, read-replica.ts). currentLeaderEpoch is checked
+// first: older is FENCED_LEADER_EPOCH, newer UNKNOWN_LEADER_EPOCH. Consumer fetches wait for high
+// watermark advances, follower fetches for appends.
 
 import { ErrorCode } from '../../protocol/errors.js';
 import {
@@ -32,9 +35,12 @@ import { OffsetOutOfRangeError, StorageError } from '../../storage/index.js';
 import type { Partition } from '../../cluster/replication/partition.js';
 import type { ApiHandler, RequestContext } from '../handler.js';
 import { leaderEndpoints, withLeaderHint } from './leader-hints.js';
+import { preferredReadReplica } from './read-replica.js';
 
 const FIRST_TOPIC_ID_VERSION = 13;
 const FIRST_REPLICA_STATE_VERSION = 15;
+/** rack_id and preferred_read_replica (KIP-392). */
+const FIRST_RACK_VERSION = 11;
 const EMPTY = Buffer.alloc(0);
 
 interface PartitionRead {
@@ -106,6 +112,8 @@ function readAll(
   topics: { topicName: string | null; topicId: string; reads: PartitionRead[] }[];
   bytes: number;
   keys: string[];
+  /** Some partition was answered with a preferred read replica instead of records. */
+  redirected: boolean;
 } {
   const { broker } = ctx;
   const version = ctx.header.apiVersion;
@@ -114,7 +122,13 @@ function readAll(
   const fromFollower = replicaId >= 0;
   let budget = Math.min(req.maxBytes, broker.settings.fetchMaxBytes);
   let total = 0;
+  let redirected = false;
   const keys: string[] = [];
+  const image = broker.cluster?.image();
+  const selectReplicas =
+    version >= FIRST_RACK_VERSION &&
+    req.rackId !== '' &&
+    broker.settings.cluster?.rackAwareReadReplicas === true;
   const topics = req.topics.map((t) => {
     const meta = byId ? broker.topics.getById(t.topicId) : broker.topics.get(t.topic);
     const topicName = meta?.name ?? (byId ? null : t.topic);
@@ -145,8 +159,25 @@ function readAll(
           p.currentLeaderEpoch < epoch ? ErrorCode.FENCED_LEADER_EPOCH : ErrorCode.UNKNOWN_LEADER_EPOCH;
         return { topicName, bytes: 0, data: partitionError(p.partition, code) };
       }
-      if (!part.isLeader) return { topicName, bytes: 0, data: notLeader(ctx, meta.name, p.partition) };
+      // KIP-392: from v11 (which carries the consumer's rack) a follower serves consumer fetches too
+      const followerRead =
+        !part.isLeader && !fromFollower && version >= FIRST_RACK_VERSION && part.replicated;
+      if (!part.isLeader && !followerRead) {
+        return { topicName, bytes: 0, data: notLeader(ctx, meta.name, p.partition) };
+      }
       const log = part.log;
+      if (selectReplicas && image && !fromFollower) {
+        const preferred = preferredReadReplica(part, image, req.rackId, p.fetchOffset, Date.now());
+        if (preferred >= 0) {
+          // no records: the consumer fetches from `preferred` from now on (KAFKA-13767: answered at once)
+          const hw = part.highWatermark;
+          const data = partitionError(p.partition, ErrorCode.NONE, hw, log.logStartOffset);
+          data.lastStableOffset = broker.txn.producerStates.peek(log)?.lastStableOffset(hw) ?? hw;
+          data.preferredReadReplica = preferred;
+          redirected = true;
+          return { topicName, bytes: 0, data };
+        }
+      }
       if (fromFollower) {
         const code = part.updateFollowerFetchState(replicaId, p.fetchOffset, p.logStartOffset);
         if (code !== ErrorCode.NONE) return { topicName, bytes: 0, data: partitionError(p.partition, code) };
@@ -213,7 +244,7 @@ function readAll(
     });
     return { topicName, topicId: meta?.topicId ?? t.topicId, reads };
   });
-  return { topics, bytes: total, keys };
+  return { topics, bytes: total, keys, redirected };
 }
 
 function toResponse(
@@ -256,14 +287,19 @@ function refuseReplicaFetch(req: FetchRequest): FetchResponseInput {
   };
 }
 
-/** Topic metrics: bytes sent and records in them (from the batch headers), per existing topic. */
+/**
+ * Topic metrics, per existing topic: partitions read (errors included, as Kafka counts them), bytes
+ * sent and the records in them (from the batch headers).
+ */
 function countFetched(ctx: RequestContext, pass: ReturnType<typeof readAll>): void {
   const metrics = ctx.broker.metrics;
-  if (!metrics || pass.bytes === 0) return;
+  if (!metrics) return;
   for (const t of pass.topics) {
-    if (t.topicName === null) continue;
+    if (t.topicName === null || !ctx.broker.topics.get(t.topicName)) continue;
+    const stats = metrics.topic(t.topicName);
+    stats.fetchRequests += t.reads.length;
     for (const r of t.reads) {
-      if (r.bytes > 0 && r.data.records) metrics.topic(t.topicName).fetched(r.data.records);
+      if (r.bytes > 0 && r.data.records) stats.fetched(r.data.records);
     }
   }
 }
@@ -290,7 +326,13 @@ export const fetchHandler: ApiHandler<FetchRequest, FetchResponseInput> = {
     const anyError = pass.topics.some((t) =>
       t.reads.some((r) => r.data.errorCode !== ErrorCode.NONE || r.data.divergingEpoch !== undefined),
     );
-    if (pass.bytes >= req.minBytes || req.maxWaitMs <= 0 || anyError || pass.keys.length === 0) {
+    if (
+      pass.bytes >= req.minBytes ||
+      req.maxWaitMs <= 0 ||
+      anyError ||
+      pass.redirected ||
+      pass.keys.length === 0
+    ) {
       countFetched(ctx, pass);
       return toResponse(req, ctx, pass);
     }

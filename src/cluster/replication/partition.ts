@@ -75,6 +75,8 @@ export interface PartitionOptions {
     epochs?: LeaderEpochCache;
     /** The high watermark last checkpointed for this partition (replication-offset-checkpoint). */
     checkpointedHighWatermark?: number;
+    /** Told of what replication writes to the log as a follower (state kept beside the log follows). */
+    followerLog?: { appended(records: Buffer): void; truncated(): void };
   };
 }
 
@@ -125,6 +127,7 @@ export class Partition {
   private readonly counters: ReplicationCounters;
   private readonly isBrokerAlive: (brokerId: number) => boolean;
   private readonly now: () => number;
+  private readonly followerLog: { appended(records: Buffer): void; truncated(): void } | undefined;
   /** Follower side: the leader's high watermark from the last fetch response (lag metric). */
   leaderHighWatermark = -1;
 
@@ -145,6 +148,7 @@ export class Partition {
     this.counters = c?.counters ?? { isrShrinks: 0, isrExpands: 0, failedIsrUpdates: 0 };
     this.isBrokerAlive = c?.isBrokerAlive ?? (() => true);
     this.now = c?.now ?? Date.now;
+    this.followerLog = c?.followerLog;
     this.current = singleNodeState(opts.localBrokerId);
     this.leading = !this.replicated;
     if (c) {
@@ -359,6 +363,13 @@ export class Partition {
       if (end < next) next = end;
     }
     if (next <= this.hw) return false;
+    this.advanceHighWatermark(next);
+    this.changed();
+    return true;
+  }
+
+  /** Moves the high watermark up to `next` and wakes the consumer fetches that can read more now. */
+  private advanceHighWatermark(next: number): void {
     this.hw = next;
     let bytes = 0;
     let n = 0;
@@ -369,8 +380,6 @@ export class Partition {
     }
     if (n > 0) this.unreplicated = u.slice(n);
     this.purgatory?.notify(this.fetchKey, Math.max(bytes, 1));
-    this.changed();
-    return true;
   }
 
   /**
@@ -506,14 +515,22 @@ export class Partition {
     const result = this.log.appendAsFollower(records, (baseOffset, epoch) => {
       if (epoch >= 0 && epoch > this.epochs.latestEpoch) this.epochs.assign(epoch, baseOffset);
     });
+    // above the high watermark until the leader's says otherwise (consumers may fetch here, KIP-392)
+    if (result.bytes > 0) {
+      this.unreplicated.push(this.log.logEndOffset, result.bytes);
+      this.followerLog?.appended(records.subarray(0, result.bytes));
+    }
     return result.bytes;
   }
 
-  /** Follower: HW = min(leader's high watermark, own log end offset). */
+  /**
+   * Follower: HW = min(leader's high watermark, own log end offset). Consumer fetches served here
+   * (KIP-392) wait for it to advance.
+   */
   updateFollowerHighWatermark(leaderHighWatermark: number): void {
     this.leaderHighWatermark = leaderHighWatermark;
     const next = Math.min(leaderHighWatermark, this.log.logEndOffset);
-    if (next > this.hw) this.hw = next;
+    if (next > this.hw) this.advanceHighWatermark(next);
   }
 
   /** Follower: the leader's log start offset moved up (DeleteRecords, retention). */
@@ -534,6 +551,7 @@ export class Partition {
     // the log cuts whole batches, so it may end below `offset`: the cache follows the log
     this.epochs.truncateFromEnd(this.log.logEndOffset);
     this.hw = Math.min(this.hw, this.log.logEndOffset);
+    this.followerLog?.truncated();
   }
 
   /** Empties the log and restarts it at `offset` (the leader's log start moved past this one's end). */
@@ -545,6 +563,7 @@ export class Partition {
     this.log.truncateFullyAndStartAt(offset);
     this.epochs.clear();
     this.hw = offset;
+    this.followerLog?.truncated();
   }
 
   /** This replica is gone from this broker (deleted or moved away): waiting produces fail. */

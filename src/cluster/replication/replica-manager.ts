@@ -406,6 +406,14 @@ export class ReplicaManager {
           },
           now: c.now,
           checkpointedHighWatermark: this.checkpointedHws?.get(`${topic} ${partition}`),
+          followerLog: {
+            appended: (records) => {
+              for (const l of this.leadership) l.onFollowerAppend?.(log, records);
+            },
+            truncated: () => {
+              for (const l of this.leadership) l.onFollowerTruncate?.(log);
+            },
+          },
         },
       });
       if (!list) this.byTopic.set(topic, (list = []));

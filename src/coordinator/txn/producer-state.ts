@@ -349,6 +349,23 @@ export class ProducerStateRegistry {
     this.states.delete(log);
   }
 
+  /**
+   * Batches appended to `log` by replication (stored form, whole batches): applied to its state when
+   * it is loaded, so a follower's last stable offset and aborted transactions stay right for the
+   * consumers it serves (KIP-392).
+   */
+  onReplicatedAppend(log: PartitionLog, records: Buffer): void {
+    const state = this.states.get(log);
+    if (!state) return; // rebuilt from the log, these batches included, on first use
+    let pos = 0;
+    while (pos + LOG_OVERHEAD <= records.length) {
+      const size = batchSizeAt(records, pos);
+      if (pos + size > records.length) break;
+      state.replayBatch(records, pos);
+      pos += size;
+    }
+  }
+
   /** The state of `log` when it was already loaded (no scan). */
   peek(log: PartitionLog): PartitionProducerState | undefined {
     return this.states.get(log);
