@@ -14,6 +14,7 @@ import {
   replicationTuning,
   txnClusterHooks,
 } from './cluster-mode.js';
+import { handOverSingleBrokerState, seedClusterId } from './cluster-seed.js';
 import type { Logger } from '../observability/logger.js';
 import type { BrokerMetrics } from '../observability/metrics.js';
 import type {
@@ -81,6 +82,8 @@ export class Broker {
     this.startedAt = started;
     // cluster mode: the cluster id and the topics come from etcd, so connect before the logs load
     const cluster = settings.cluster ? await this.connectToCluster(settings.cluster) : undefined;
+    // a single broker's data directory seeding a new cluster hands over its topics, ACLs, users, configs
+    if (cluster) await handOverSingleBrokerState(settings.dataDir, settings.nodeId, cluster, logger);
     this.phase = 'loading logs';
     // Yields between partitions: the HTTP listener keeps answering /health and /ready meanwhile.
     const logs = await LogManager.openAsync({
@@ -168,7 +171,9 @@ export class Broker {
       logger,
       leaderEpoch,
       onAppend: afterAppend,
-      producerIdSpace: cluster ? settings.nodeId : 0,
+      // each node id its own range, single broker or not, so a single broker's ids never collide
+      // with those of the cluster it may seed
+      producerIdSpace: settings.nodeId,
       cluster:
         cluster && markerChannel
           ? txnClusterHooks(settings.nodeId, cluster, () => state.replicas, markerChannel)
@@ -270,6 +275,7 @@ export class Broker {
     const client = new EtcdMetadataClient({
       endpoints: cs.etcdEndpoints,
       clusterId: this.settings.clusterId || undefined,
+      newClusterId: seedClusterId(this.settings.dataDir),
       brokerId: this.settings.nodeId,
       logger: this.logger,
       leaseTtlSeconds: Math.max(1, Math.ceil(cs.sessionTimeoutMs / 1000)),

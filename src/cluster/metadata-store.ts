@@ -124,6 +124,11 @@ export class MetadataStore {
     return t;
   }
 
+  /** The resources that have dynamic broker configs. */
+  brokerConfigResources(): string[] {
+    return Object.keys(this.dynamicBrokerConfigs);
+  }
+
   /** Dynamic broker configs of a resource ('' for the cluster-wide default, '<node id>' for one broker). */
   brokerConfigs(resource: string): Record<string, string> {
     return { ...(this.dynamicBrokerConfigs[resource] ?? {}) };

@@ -144,6 +144,12 @@ export interface ClusterMetadataClient {
   interBrokerSecret(): string;
 
   createTopic(spec: CreateTopicSpec): Promise<TopicMetadata>;
+  /**
+   * Registers the topics of a single broker's data directory that seeds the cluster, with their
+   * ids, partition counts and configs, each partition led by this broker alone. Names the cluster
+   * has already are left as they are. Returns the names registered.
+   */
+  adoptTopics(topics: readonly TopicMetadata[]): Promise<string[]>;
   deleteTopic(name: string): Promise<TopicMetadata>;
   createPartitions(name: string, count: number, assignment?: number[][]): Promise<TopicMetadata>;
   /** A compare-and-set on the topic; an edit is applied again to the stored set after a lost race. */

@@ -180,6 +180,17 @@ export class SecurityStore {
     return this.backend.aclVersion;
   }
 
+  /** Every SCRAM credential as stored (salt, StoredKey, ServerKey, iterations), to copy elsewhere. */
+  storedCredentials(): StoredUpsert[] {
+    const out: StoredUpsert[] = [];
+    for (const [user, byMech] of this.backend.scram()) {
+      for (const [mechanism, credential] of byMech) {
+        out.push({ user, mechanism: mechanism as ScramMechanism, credential });
+      }
+    }
+    return out;
+  }
+
   allAcls(): readonly AclBinding[] {
     return this.backend.acls();
   }

@@ -75,6 +75,7 @@ function clientOf(cluster: FakeCluster, brokerId: number): ClusterMetadataClient
     isController: () => false,
     interBrokerSecret: () => cluster.secret,
     createTopic: notImplemented,
+    adoptTopics: notImplemented,
     deleteTopic: notImplemented,
     createPartitions: notImplemented,
     setTopicConfigs: notImplemented,

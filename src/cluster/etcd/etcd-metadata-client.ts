@@ -57,6 +57,11 @@ export interface EtcdMetadataClientOptions {
   endpoints: string[];
   /** Configured cluster id (`cluster.id`); when absent the first broker creates one in etcd. */
   clusterId?: string;
+  /**
+   * Without a configured id: the id to create the cluster with when etcd holds none yet (a single
+   * broker's data directory seeding a cluster keeps its own id); default a new random one.
+   */
+  newClusterId?: string;
   brokerId: number;
   logger: Logger;
   /** Lease TTL: a broker whose lease is not renewed this long leaves the cluster (default 6). */
@@ -390,6 +395,48 @@ export class EtcdMetadataClient implements ClusterMetadataClient {
       'topic created in the cluster',
     );
     return topic;
+  }
+
+  async adoptTopics(topics: readonly TopicMetadata[]): Promise<string[]> {
+    const adopted: string[] = [];
+    for (const topic of topics) {
+      validateTopicName(topic.name);
+      // the log's batches carry leader epoch 0, which a single broker stamps
+      const state: PartitionState = {
+        replicas: [this.brokerId],
+        isr: [this.brokerId],
+        leader: this.brokerId,
+        leaderEpoch: 0,
+        partitionEpoch: 0,
+        addingReplicas: [],
+        removingReplicas: [],
+      };
+      const ns = this.requireNs();
+      const res = await ns
+        .if(topicKey(topic.name), 'Create', '==', 0)
+        .then(
+          ns.put(topicKey(topic.name)).value(JSON.stringify(topic)),
+          ...Array.from({ length: topic.partitions }, (_, p) =>
+            ns.put(partitionKey(topic.name, p)).value(JSON.stringify(state)),
+          ),
+        )
+        .commit();
+      if (!res.succeeded) continue; // the cluster has it already
+      const rev = Number(res.header.revision);
+      const changes: (MetadataChange | null)[] = [this.applyPut(topicKey(topic.name), topic, rev)];
+      for (let p = 0; p < topic.partitions; p++) {
+        changes.push(this.applyPut(partitionKey(topic.name, p), state, rev));
+      }
+      this.emit(changes);
+      adopted.push(topic.name);
+    }
+    if (adopted.length > 0) {
+      this.log.info(
+        { topics: adopted, brokerId: this.brokerId },
+        'topics of a single broker adopted by the cluster',
+      );
+    }
+    return adopted;
   }
 
   async deleteTopic(name: string): Promise<TopicMetadata> {
@@ -889,7 +936,7 @@ export class EtcdMetadataClient implements ClusterMetadataClient {
     const client = this.client!;
     const key = `${ROOT}cluster-id`;
     // Kafka's cluster ids are a base64url UUID (22 characters).
-    const candidate = randomBytes(16).toString('base64url');
+    const candidate = this.opts.newClusterId ?? randomBytes(16).toString('base64url');
     const res = await client
       .if(key, 'Create', '==', 0)
       .then(client.put(key).value(candidate))
