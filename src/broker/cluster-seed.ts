@@ -9,7 +9,7 @@
 // More brokers can then join, and `fluxmq cluster reassign` adds replicas. What was handed over is
 // then dropped locally (security.json is renamed to security.json.handed-over), so a topic or ACL
 // later deleted in the cluster does not come back at the next start. A directory of another
-// cluster, or of another node id, is refused by the log manager as before.
+// cluster is refused, saying so; one of another node id is refused by the log manager.
 
 import { existsSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
@@ -40,7 +40,15 @@ export async function handOverSingleBrokerState(
 ): Promise<HandedOver> {
   const none: HandedOver = { topics: [], acls: 0, scramCredentials: 0, brokerConfigResources: 0 };
   const meta = readMetaProperties(dataDir);
-  if (!meta || meta.clusterId !== cluster.clusterId || meta.nodeId !== nodeId) return none;
+  if (meta && meta.clusterId !== '' && meta.clusterId !== cluster.clusterId) {
+    throw new Error(
+      `${dataDir} holds the data of cluster ${meta.clusterId}, but the cluster metadata store holds ` +
+        `cluster ${cluster.clusterId}: a broker joins a cluster with an empty data directory (or its ` +
+        `own from before); a single broker's directory seeds a cluster only against an etcd that ` +
+        `holds none yet`,
+    );
+  }
+  if (!meta || meta.nodeId !== nodeId) return none;
   const store = MetadataStore.open(dataDir);
   const securityFile = join(dataDir, SECURITY_FILE);
   const local = store.topics();

@@ -172,6 +172,18 @@ describe('a single broker seeds a cluster', () => {
     } finally {
       await cadmin.disconnect();
     }
+    // another single broker's directory cannot join the cluster that now exists
+    const otherDir = tempDataDir('fluxmq-seed-other-');
+    const other = await startBroker({ dataDir: otherDir, port: await freePort() });
+    expect(await other.stop()).toBe(0);
+    await expect(
+      startBroker({
+        dataDir: otherDir,
+        port: await freePort(),
+        overrides: { ...clusterOverrides, 'node.id': 3 },
+      }),
+    ).rejects.toThrow(/holds the data of cluster .* a broker joins a cluster with an empty data directory/s);
+
     expect(await first.stop()).toBe(0);
     const again = await startBroker({ dataDir, port, overrides: clusterOverrides });
     brokers.push(again);
