@@ -43,7 +43,7 @@ describe('transactions', () => {
   it('lists transactional ids as a table and as JSON, with state filters', async () => {
     const list = await run(['transactions', 'list']);
     expect(list.code).toBe(0);
-    expect(list.stdout).toMatch(/│ TRANSACTIONAL ID\s+│ PRODUCER ID │ STATE\s+│ COORDINATOR │/);
+    expect(list.stdout).toMatch(/│ TRANSACTIONAL ID\s+│\s+PRODUCER ID │ STATE\s+│ COORDINATOR │/);
     expect(list.stdout).toMatch(/│ cli-done\s+│\s+\d+ │ CompleteCommit │/);
     expect(list.stdout).toMatch(/│ cli-open\s+│\s+\d+ │ Ongoing\s+│/);
 
