@@ -76,8 +76,14 @@ export interface PartitionOptions {
     /** The high watermark last checkpointed for this partition (replication-offset-checkpoint). */
     checkpointedHighWatermark?: number;
     /** Told of what replication writes to the log as a follower (state kept beside the log follows). */
-    followerLog?: { appended(records: Buffer): void; truncated(): void };
+    followerLog?: FollowerLogListener;
   };
+}
+
+/** What a follower's log went through: whole batches appended by replication, or a truncation. */
+export interface FollowerLogListener {
+  appended(records: Buffer): void;
+  truncated(): void;
 }
 
 /** Suffix of the purgatory key replica fetches wait on (woken by appends, not by the high watermark). */
@@ -127,7 +133,7 @@ export class Partition {
   private readonly counters: ReplicationCounters;
   private readonly isBrokerAlive: (brokerId: number) => boolean;
   private readonly now: () => number;
-  private readonly followerLog: { appended(records: Buffer): void; truncated(): void } | undefined;
+  private readonly followerLog: FollowerLogListener | undefined;
   /** Follower side: the leader's high watermark from the last fetch response (lag metric). */
   leaderHighWatermark = -1;
 
