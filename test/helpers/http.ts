@@ -1,18 +1,39 @@
 // Small HTTP helpers for tests of the management listener.
 import { createServer } from 'node:net';
 
+/** Ports below Linux's ephemeral range (32768 and up), split between the test workers. */
+const PORT_BASE = 20_000;
+const PORT_SLICE = 3_000;
+const PORT_SLICES = 4;
+/** Ports this process has handed out: two picks made before either is bound never coincide. */
+const handedOut = new Set<number>();
+
+/** This test worker's slice of ports: [base, base + size). */
+export function portSlice(): { base: number; size: number } {
+  const pool = Math.max(1, Number(process.env.VITEST_POOL_ID ?? 1) || 1);
+  return { base: PORT_BASE + ((pool - 1) % PORT_SLICES) * PORT_SLICE, size: PORT_SLICE };
+}
+
 /**
- * A port that was free a moment ago, chosen at random below Linux's ephemeral range (32768 and up):
- * the kernel hands ports from that range to outgoing connections and to listen(0), so a port from
- * it can be taken by someone else between this check and the test's own bind (a broker restarted
- * on its old port, say).
+ * A port that was free a moment ago. Chosen below Linux's ephemeral range: the kernel hands ports
+ * from that range to outgoing connections and to listen(0), so a port from it can be taken by
+ * someone else between this check and the test's own bind (a broker restarted on its old port, say).
+ * Each vitest worker picks from its own slice of the range (VITEST_POOL_ID), and a process never
+ * hands out a port twice, so a cluster's brokers and another test file's running at the same time
+ * never pick the same port before binding it.
  */
 export async function freePort(): Promise<number> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const port = 20_000 + Math.floor(Math.random() * 12_000);
-    if (await canBind(port)) return port;
+  const { base } = portSlice();
+  if (handedOut.size > PORT_SLICE / 2) handedOut.clear();
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const port = base + Math.floor(Math.random() * PORT_SLICE);
+    if (handedOut.has(port)) continue;
+    if (await canBind(port)) {
+      handedOut.add(port);
+      return port;
+    }
   }
-  throw new Error('no free port found between 20000 and 32000');
+  throw new Error(`no free port found between ${base} and ${base + PORT_SLICE}`);
 }
 
 function canBind(port: number): Promise<boolean> {

@@ -8,6 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { findExecutable } from '../../src/dev/cluster.js';
 import { PROJECT_ROOT, tempDataDir } from '../helpers/broker.js';
 import { runCli } from '../helpers/cli.js';
+import { portSlice } from '../helpers/http.js';
 
 function portFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -17,10 +18,11 @@ function portFree(port: number): Promise<boolean> {
   });
 }
 
-/** `count` consecutive free ports (a random start in a high range). */
+/** `count` consecutive free ports (a random start in this test worker's slice of ports). */
 async function freePorts(count: number): Promise<number> {
+  const { base, size } = portSlice();
   for (let attempt = 0; attempt < 50; attempt++) {
-    const start = 20_000 + Math.floor(Math.random() * 30_000);
+    const start = base + Math.floor(Math.random() * (size - count));
     let ok = true;
     for (let p = start; p < start + count && ok; p++) ok = await portFree(p);
     if (ok) return start;
