@@ -109,7 +109,8 @@ function readAll(
   req: FetchRequest,
   ctx: RequestContext,
 ): {
-  topics: { topicName: string | null; topicId: string; reads: PartitionRead[] }[];
+  /** `known`: the topic exists here (unknown ones are answered with errors, not counted). */
+  topics: { topicName: string | null; topicId: string; known: boolean; reads: PartitionRead[] }[];
   bytes: number;
   keys: string[];
   /** Some partition was answered with a preferred read replica instead of records. */
@@ -124,11 +125,11 @@ function readAll(
   let total = 0;
   let redirected = false;
   const keys: string[] = [];
-  const image = broker.cluster?.image();
   const selectReplicas =
     version >= FIRST_RACK_VERSION &&
     req.rackId !== '' &&
     broker.settings.cluster?.rackAwareReadReplicas === true;
+  const image = selectReplicas ? broker.cluster?.image() : undefined;
   const topics = req.topics.map((t) => {
     const meta = byId ? broker.topics.getById(t.topicId) : broker.topics.get(t.topic);
     const topicName = meta?.name ?? (byId ? null : t.topic);
@@ -166,7 +167,7 @@ function readAll(
         return { topicName, bytes: 0, data: notLeader(ctx, meta.name, p.partition) };
       }
       const log = part.log;
-      if (selectReplicas && image && !fromFollower) {
+      if (image && !fromFollower) {
         const preferred = preferredReadReplica(part, image, req.rackId, p.fetchOffset, Date.now());
         if (preferred >= 0) {
           // no records: the consumer fetches from `preferred` from now on (KAFKA-13767: answered at once)
@@ -242,7 +243,7 @@ function readAll(
         throw err;
       }
     });
-    return { topicName, topicId: meta?.topicId ?? t.topicId, reads };
+    return { topicName, topicId: meta?.topicId ?? t.topicId, known: meta !== undefined, reads };
   });
   return { topics, bytes: total, keys, redirected };
 }
@@ -295,7 +296,7 @@ function countFetched(ctx: RequestContext, pass: ReturnType<typeof readAll>): vo
   const metrics = ctx.broker.metrics;
   if (!metrics) return;
   for (const t of pass.topics) {
-    if (t.topicName === null || !ctx.broker.topics.get(t.topicName)) continue;
+    if (!t.known || t.topicName === null) continue;
     const stats = metrics.topic(t.topicName);
     stats.fetchRequests += t.reads.length;
     for (const r of t.reads) {

@@ -375,21 +375,9 @@ export class EtcdMetadataClient implements ClusterMetadataClient {
     };
     if (spec.validateOnly) return topic;
     const states = assignment.map((replicas) => this.initialState(replicas));
-    const ns = this.requireNs();
-    const res = await ns
-      .if(topicKey(spec.name), 'Create', '==', 0)
-      .then(
-        ns.put(topicKey(spec.name)).value(JSON.stringify(topic)),
-        ...states.map((s, p) => ns.put(partitionKey(spec.name, p)).value(JSON.stringify(s))),
-      )
-      .commit();
-    if (!res.succeeded) {
+    if (!(await this.putTopicIfAbsent(topic, states))) {
       throw new KafkaError(ErrorCode.TOPIC_ALREADY_EXISTS, `Topic '${spec.name}' already exists.`);
     }
-    const rev = Number(res.header.revision);
-    const changes: (MetadataChange | null)[] = [this.applyPut(topicKey(spec.name), topic, rev)];
-    states.forEach((s, p) => changes.push(this.applyPut(partitionKey(spec.name, p), s, rev)));
-    this.emit(changes);
     this.log.info(
       { topic: spec.name, partitions: topic.partitions, replicas: assignment },
       'topic created in the cluster',
@@ -401,34 +389,11 @@ export class EtcdMetadataClient implements ClusterMetadataClient {
     const adopted: string[] = [];
     for (const topic of topics) {
       validateTopicName(topic.name);
-      // the log's batches carry leader epoch 0, which a single broker stamps
-      const state: PartitionState = {
-        replicas: [this.brokerId],
-        isr: [this.brokerId],
-        leader: this.brokerId,
-        leaderEpoch: 0,
-        partitionEpoch: 0,
-        addingReplicas: [],
-        removingReplicas: [],
-      };
-      const ns = this.requireNs();
-      const res = await ns
-        .if(topicKey(topic.name), 'Create', '==', 0)
-        .then(
-          ns.put(topicKey(topic.name)).value(JSON.stringify(topic)),
-          ...Array.from({ length: topic.partitions }, (_, p) =>
-            ns.put(partitionKey(topic.name, p)).value(JSON.stringify(state)),
-          ),
-        )
-        .commit();
-      if (!res.succeeded) continue; // the cluster has it already
-      const rev = Number(res.header.revision);
-      const changes: (MetadataChange | null)[] = [this.applyPut(topicKey(topic.name), topic, rev)];
-      for (let p = 0; p < topic.partitions; p++) {
-        changes.push(this.applyPut(partitionKey(topic.name, p), state, rev));
-      }
-      this.emit(changes);
-      adopted.push(topic.name);
+      // led here alone (not registered yet, so named outright); the log's batches carry leader
+      // epoch 0, which a single broker stamps
+      const state = { ...this.initialState([this.brokerId]), leader: this.brokerId };
+      const states = Array.from({ length: topic.partitions }, () => ({ ...state }));
+      if (await this.putTopicIfAbsent(topic, states)) adopted.push(topic.name);
     }
     if (adopted.length > 0) {
       this.log.info(
@@ -437,6 +402,24 @@ export class EtcdMetadataClient implements ClusterMetadataClient {
       );
     }
     return adopted;
+  }
+
+  /** Writes a topic and its partition states in one transaction unless the name exists; false then. */
+  private async putTopicIfAbsent(topic: TopicMetadata, states: readonly PartitionState[]): Promise<boolean> {
+    const ns = this.requireNs();
+    const res = await ns
+      .if(topicKey(topic.name), 'Create', '==', 0)
+      .then(
+        ns.put(topicKey(topic.name)).value(JSON.stringify(topic)),
+        ...states.map((s, p) => ns.put(partitionKey(topic.name, p)).value(JSON.stringify(s))),
+      )
+      .commit();
+    if (!res.succeeded) return false;
+    const rev = Number(res.header.revision);
+    const changes: (MetadataChange | null)[] = [this.applyPut(topicKey(topic.name), topic, rev)];
+    states.forEach((s, p) => changes.push(this.applyPut(partitionKey(topic.name, p), s, rev)));
+    this.emit(changes);
+    return true;
   }
 
   async deleteTopic(name: string): Promise<TopicMetadata> {

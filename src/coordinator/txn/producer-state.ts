@@ -237,6 +237,23 @@ export class PartitionProducerState {
     return removed;
   }
 
+  /**
+   * Applies every whole batch of `buf` (stored batches with their offsets; a partial one at the end
+   * is left); returns the offset after the last one applied, or -1 when none was whole.
+   */
+  replayBatches(buf: Buffer): number {
+    let next = -1;
+    let pos = 0;
+    while (pos + LOG_OVERHEAD <= buf.length) {
+      const size = batchSizeAt(buf, pos);
+      if (pos + size > buf.length) break;
+      this.replayBatch(buf, pos);
+      next = Math.max(next, readInt64(buf, pos) + buf.readInt32BE(pos + LAST_OFFSET_DELTA) + 1);
+      pos += size;
+    }
+    return next;
+  }
+
   /** Applies the batch at `at` in `buf` (a stored batch with its offsets) while rebuilding. */
   replayBatch(buf: Buffer, at: number): void {
     const producerId = readInt64(buf, at + PRODUCER_ID);
@@ -306,15 +323,9 @@ export function rebuildProducerState(
     const read = log.read(at, REBUILD_READ_BYTES, { minOneMessage: true, maxOffset: end });
     const buf = read.records;
     if (buf.length === 0) break;
-    let pos = 0;
-    while (pos + LOG_OVERHEAD <= buf.length) {
-      const size = batchSizeAt(buf, pos);
-      if (pos + size > buf.length) break;
-      state.replayBatch(buf, pos);
-      at = Math.max(at, readInt64(buf, pos) + buf.readInt32BE(pos + LAST_OFFSET_DELTA) + 1);
-      pos += size;
-    }
-    if (pos === 0) break;
+    const next = state.replayBatches(buf);
+    if (next < 0) break;
+    at = Math.max(at, next);
   }
   state.expire(now, expirationMs, log.logStartOffset);
   return state;
@@ -355,15 +366,8 @@ export class ProducerStateRegistry {
    * consumers it serves (KIP-392).
    */
   onReplicatedAppend(log: PartitionLog, records: Buffer): void {
-    const state = this.states.get(log);
-    if (!state) return; // rebuilt from the log, these batches included, on first use
-    let pos = 0;
-    while (pos + LOG_OVERHEAD <= records.length) {
-      const size = batchSizeAt(records, pos);
-      if (pos + size > records.length) break;
-      state.replayBatch(records, pos);
-      pos += size;
-    }
+    // not loaded: rebuilt from the log, these batches included, on first use
+    this.states.get(log)?.replayBatches(records);
   }
 
   /** The state of `log` when it was already loaded (no scan). */
